@@ -1,0 +1,131 @@
+variable "name" {
+  description = "Name prefix: the SGs are named \"<name>-alb\" and \"<name>-targets\"."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,200}$", var.name))
+    error_message = "name must start with a letter or digit and hold only [A-Za-z0-9-]."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC for the created security groups (required when create = true)."
+  type        = string
+  default     = null
+}
+
+variable "create" {
+  description = "Create the ALB and target SGs. false: use alb_security_group_id and target_security_group_id."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "create_rules" {
+  description = "Manage the chaining rules (also on existing SGs). false: the caller manages every rule."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "alb_security_group_id" {
+  description = "Existing SG for the ALB (create = false)."
+  type        = string
+  default     = null
+}
+
+variable "target_security_group_id" {
+  description = "Existing SG for the targets (create = false)."
+  type        = string
+  default     = null
+}
+
+variable "listener_ports" {
+  description = "Ports the ALB listens on; ingress is opened on each from the CIDRs and prefix lists."
+  type        = set(number)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for p in var.listener_ports : p >= 1 && p <= 65535])
+    error_message = "listener_ports must be 1-65535."
+  }
+}
+
+variable "target_ports" {
+  description = "Ports the targets listen on (traffic and health-check ports); the ALB SG may reach the target SG only on these."
+  type        = set(number)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for p in var.target_ports : p >= 1 && p <= 65535])
+    error_message = "target_ports must be 1-65535."
+  }
+}
+
+variable "ip_targets" {
+  description = <<-EOT
+    IP targets outside the target SG (on-premises, availability_zone = "all"), keyed "<tg_key>/<target_key>".
+    ip may be unknown at plan; the keys may not.
+  EOT
+  type = map(object({
+    ip                = string
+    port              = number
+    health_check_port = optional(number)
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = alltrue([for t in values(var.ip_targets) :
+    t.port >= 1 && t.port <= 65535 && (t.health_check_port == null ? true : (t.health_check_port >= 1 && t.health_check_port <= 65535))])
+    error_message = "ip_targets[*].port and health_check_port must be 1-65535."
+  }
+}
+
+variable "ingress_cidr_ipv4" {
+  description = "IPv4 CIDRs allowed to the listener ports. Empty by default: open what you mean to open."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for c in var.ingress_cidr_ipv4 : can(cidrhost(c, 0)) && !strcontains(c, ":")])
+    error_message = "ingress_cidr_ipv4 must hold IPv4 CIDRs like 10.0.0.0/8."
+  }
+}
+
+variable "ingress_cidr_ipv6" {
+  description = "IPv6 CIDRs allowed to the listener ports."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for c in var.ingress_cidr_ipv6 : can(cidrhost(c, 0)) && strcontains(c, ":")])
+    error_message = "ingress_cidr_ipv6 must hold IPv6 CIDRs like 2001:db8::/32."
+  }
+}
+
+variable "ingress_prefix_list_ids" {
+  description = "Managed prefix lists allowed to the listener ports. Rules are keyed by list position (the IDs may be unknown at plan): prefer ingress_prefix_lists."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "ingress_prefix_lists" {
+  description = "Managed prefix lists allowed to the listener ports, keyed by your own names (stable keys)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "tags" {
+  description = "Tags for the SGs and rules."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

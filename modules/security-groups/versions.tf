@@ -1,0 +1,11 @@
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      # aws_vpc_security_group_{ingress,egress}_rule with referenced_security_group_id.
+      version = ">= 5.0"
+    }
+  }
+}

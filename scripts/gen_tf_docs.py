@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Write the Inputs/Outputs tables of each Terraform module into its README, between the markers.
+
+terraform-docs is not installable here, so this reads variables.tf/outputs.tf with a small HCL-aware scanner:
+it only needs block boundaries and top-level attribute extents, so it tracks brackets, strings (with nested
+``${...}`` interpolations), heredocs and comments, and leaves expressions as text.
+
+Usage: gen_tf_docs.py [--check] [ROOT]   (--check: exit 1 when a README is stale, write nothing)
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+BEGIN = "<!-- BEGIN_TF_DOCS -->"
+END = "<!-- END_TF_DOCS -->"
+_HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
+_BLOCK = re.compile(r'(variable|output)\s+"([^"]+)"\s*\{')
+_ATTR = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*=(?!=)")
+
+
+class HclError(ValueError):
+    """The scanner met text it cannot delimit (unbalanced brackets, unterminated string)."""
+
+
+def _skip_comment(src: str, i: int) -> int:
+    """Index after the comment starting at i, or i when none starts there."""
+    if src.startswith("#", i) or src.startswith("//", i):
+        end = src.find("\n", i)
+        return len(src) if end < 0 else end
+    if src.startswith("/*", i):
+        end = src.find("*/", i + 2)
+        if end < 0:
+            raise HclError(f"unterminated /* comment at offset {i}")
+        return end + 2
+    return i
+
+
+def _skip_heredoc(src: str, i: int) -> int:
+    """Index after the heredoc whose opener matches at i, or i when none does."""
+    m = _HEREDOC.match(src, i)
+    if not m:
+        return i
+    closer = re.compile(rf"^[ \t]*{re.escape(m.group(2))}[ \t]*$", re.M)
+    end = closer.search(src, m.end())
+    if not end:
+        raise HclError(f"unterminated heredoc {m.group(2)} at offset {i}")
+    return end.end()
+
+
+def _skip_string(src: str, i: int) -> int:
+    """i is at an opening quote; return the index after the closing one."""
+    j = i + 1
+    while j < len(src):
+        c = src[j]
+        if c == "\\":
+            j += 2
+        elif c == '"':
+            return j + 1
+        elif src.startswith("${", j) or src.startswith("%{", j):
+            j = skip_expression(src, j + 2, "}") + 1
+        else:
+            j += 1
+    raise HclError(f"unterminated string at offset {i}")
+
+
+def skip_expression(src: str, i: int, closer: str, *, stop_at_newline: bool = False) -> int:
+    """Scan from i to the first unnested `closer` (or newline), returning its index."""
+    depth = 0
+    j = i
+    while j < len(src):
+        c = src[j]
+        if depth == 0 and (c == closer or (stop_at_newline and c == "\n")):
+            return j
+        nxt = _skip_comment(src, j)
+        if nxt != j:
+            if stop_at_newline and depth == 0:
+                return nxt
+            j = nxt
+            continue
+        nxt = _skip_heredoc(src, j)
+        if nxt != j:
+            j = nxt
+            continue
+        if c == '"':
+            j = _skip_string(src, j)
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth < 0:
+                raise HclError(f"unbalanced {c!r} at offset {j}")
+        j += 1
+    if stop_at_newline and depth == 0:
+        return j
+    raise HclError(f"missing {closer!r} after offset {i}")
+
+
+def top_level_attributes(body: str) -> dict[str, str]:
+    """Attributes of a block body (nested blocks skipped), as raw expression text."""
+    attrs: dict[str, str] = {}
+    i = 0
+    while i < len(body):
+        nxt = _skip_comment(body, i)
+        if nxt != i:
+            i = nxt
+            continue
+        if body[i].isspace():
+            i += 1
+            continue
+        m = _ATTR.match(body, i)
+        if m:
+            end = skip_expression(body, m.end(), "\n", stop_at_newline=True)
+            attrs[m.group(1)] = body[m.end() : end].strip()
+            i = end
+            continue
+        # A nested block (`validation {`): skip its header and body.
+        brace = body.find("{", i)
+        if brace < 0:
+            raise HclError(f"cannot read block body near {body[i : i + 40]!r}")
+        i = skip_expression(body, brace + 1, "}") + 1
+    return attrs
+
+
+def blocks(src: str, kind: str) -> list[tuple[str, dict[str, str]]]:
+    """(label, attributes) of every top-level `kind "label" { ... }` block, in file order."""
+    found: list[tuple[str, dict[str, str]]] = []
+    i = 0
+    while i < len(src):
+        nxt = _skip_comment(src, i)
+        if nxt != i:
+            i = nxt
+            continue
+        m = _BLOCK.match(src, i)
+        if m and (i == 0 or src[i - 1] in "\n\r\t "):
+            end = skip_expression(src, m.end(), "}")
+            if m.group(1) == kind:
+                found.append((m.group(2), top_level_attributes(src[m.end() : end])))
+            i = end + 1
+            continue
+        if src[i] == "{":
+            i = skip_expression(src, i + 1, "}") + 1
+            continue
+        i += 1
+    return found
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    type: str
+    default: str | None
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    description: str
+
+
+def _string_value(expr: str) -> str:
+    """A quoted string or heredoc attribute as plain one-line text."""
+    expr = expr.strip()
+    m = _HEREDOC.match(expr + "\n")
+    if m:
+        lines = expr[m.end() :].splitlines()[:-1]
+        return " ".join(line.strip() for line in lines if line.strip())
+    if expr.startswith('"') and expr.endswith('"'):
+        return re.sub(r"\\(.)", r"\1", expr[1:-1])
+    return expr
+
+
+def read_module(module_dir: Path) -> tuple[list[Variable], list[Output]]:
+    variables: list[Variable] = []
+    outputs: list[Output] = []
+    for tf in sorted(module_dir.glob("*.tf")):
+        src = tf.read_text()
+        for name, attrs in blocks(src, "variable"):
+            variables.append(
+                Variable(
+                    name,
+                    _string_value(attrs.get("description", '""')),
+                    attrs.get("type", "any"),
+                    attrs.get("default"),
+                )
+            )
+        for name, attrs in blocks(src, "output"):
+            outputs.append(Output(name, _string_value(attrs.get("description", '""'))))
+    return sorted(variables, key=lambda v: v.name), sorted(outputs, key=lambda o: o.name)
+
+
+def _code_cell(text: str) -> str:
+    """Inline code for one-liners; a collapsible <pre> for multi-line types and defaults."""
+    lines = text.splitlines()
+    if len(lines) == 1:
+        return "`" + text.replace("|", "\\|") + "`"
+    head = re.sub(r"\s+", " ", lines[0]).strip()
+    summary = html.escape(head + " ... " + lines[-1].strip())
+    body = "<br>".join(html.escape(line).replace("|", "&#124;") for line in lines)
+    return f"<details><summary><code>{summary}</code></summary><pre>{body}</pre></details>"
+
+
+def _text_cell(text: str) -> str:
+    # Escaped, or "<listener_key>" would be read as an HTML tag and vanish.
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def render(variables: list[Variable], outputs: list[Output]) -> str:
+    out = ["## Inputs", ""]
+    if variables:
+        out += ["| Name | Description | Type | Default | Required |", "|---|---|---|---|:---:|"]
+        for v in variables:
+            default = "n/a" if v.default is None else _code_cell(v.default)
+            required = "yes" if v.default is None else "no"
+            out.append(
+                f'| <a name="input_{v.name}"></a>`{v.name}` | {_text_cell(v.description)} '
+                f"| {_code_cell(v.type)} | {default} | {required} |"
+            )
+    else:
+        out.append("No inputs.")
+    out += ["", "## Outputs", ""]
+    if outputs:
+        out += ["| Name | Description |", "|---|---|"]
+        out += [
+            f'| <a name="output_{o.name}"></a>`{o.name}` | {_text_cell(o.description)} |' for o in outputs
+        ]
+    else:
+        out.append("No outputs.")
+    return "\n".join(out) + "\n"
+
+
+def splice(readme: str, section: str) -> str:
+    """Replace what lies between the markers; raise when they are missing."""
+    start, end = readme.find(BEGIN), readme.find(END)
+    if start < 0 or end < start:
+        raise HclError(f"no {BEGIN} ... {END} markers")
+    return readme[: start + len(BEGIN)] + "\n" + section + readme[end:]
+
+
+def module_dirs(root: Path) -> list[Path]:
+    subs = sorted(p for p in (root / "modules").glob("*") if (p / "variables.tf").exists())
+    return [root, *subs]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 when a README is stale; write nothing")
+    parser.add_argument("root", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent)
+    args = parser.parse_args(argv)
+
+    stale: list[str] = []
+    for module in module_dirs(args.root):
+        readme = module / "README.md"
+        try:
+            section = render(*read_module(module))
+            # A missing README gets just the markers; prose is written around them by hand.
+            current = readme.read_text() if readme.exists() else ""
+            wanted = splice(current or f"{BEGIN}\n{END}\n", section)
+        except HclError as exc:
+            print(f"{readme}: {exc}", file=sys.stderr)
+            return 1
+        if wanted == current:
+            continue
+        stale.append(str(readme))
+        if not args.check:
+            readme.write_text(wanted)
+            print(f"updated {readme}")
+    if args.check and stale:
+        print("stale (run scripts/gen_tf_docs.py): " + ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
