@@ -1,0 +1,222 @@
+"""Stand-in for the instances' user_data web app: one process per instance, one HTTP server per port.
+
+Run inside the instance's namespace::
+
+    python -m alblab.dataplane.backend --instance i-123 --ip 10.0.11.4 --az us-east-1a \\
+        --port 80 --health /health --control RUN/i-123.mode --ready RUN/i-123.ready
+
+Every answer is plain ``key: value`` lines (instance, private-ip, az, port, path, host, peer, one
+``x-forwarded-for`` line per received header line, x-forwarded-proto, x-forwarded-port). A health-check
+path answers ``ok``. The control file (no network: the SGs would block a control port) holds the mode:
+``healthy`` | ``unhealthy`` (health paths answer 503, the app still answers) | ``slow:MS`` | ``dead``
+(the process stops listening until the mode changes again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+import socketserver
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+POLL_S = 0.05
+
+
+class State:
+    def __init__(self, control: Path | None) -> None:
+        self.control = control
+        self.mode = "healthy"
+
+    def refresh(self) -> str:
+        if self.control is not None:
+            try:
+                self.mode = self.control.read_text().strip() or "healthy"
+            except FileNotFoundError:
+                self.mode = "healthy"
+        return self.mode
+
+    @property
+    def delay_s(self) -> float:
+        if self.mode.startswith("slow:"):
+            return int(self.mode.split(":", 1)[1]) / 1000
+        return 0.0
+
+
+def handler_class(
+    identity: dict[str, str], health_paths: set[str], state: State
+) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the ALB uses towards targets
+        disable_nagle_algorithm = True  # else ~40 ms per keep-alive request (delayed ACK)
+        server_version = "alblab-standin"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            if state.delay_s:
+                time.sleep(state.delay_s)
+            path = self.path.split("?", 1)[0]
+            if path in health_paths:
+                status = 503 if state.mode == "unhealthy" else 200
+                body = ("unhealthy" if status == 503 else "ok") + "\n"
+            else:
+                status = 200
+                lines = [
+                    *(f"{k}: {v}" for k, v in identity.items()),
+                    f"port: {self.server.server_address[1]}",
+                    f"method: {self.command}",
+                    f"path: {self.path}",
+                    f"host: {self.headers.get('Host', '')}",
+                    f"peer: {self.client_address[0]}",
+                    # Every header line, not just the first: a client-sent XFF arrives as a separate line.
+                    *(f"x-forwarded-for: {v}" for v in self.headers.get_all("X-Forwarded-For") or []),
+                    f"x-forwarded-proto: {self.headers.get('X-Forwarded-Proto', '')}",
+                    f"x-forwarded-port: {self.headers.get('X-Forwarded-Port', '')}",
+                ]
+                body = "\n".join(lines) + "\n"
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _answer
+
+    return Handler
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 1024
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        self.active: set[socket.socket] = set()
+        self.active_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        with self.active_lock:
+            self.active.add(request)
+        try:
+            super().process_request_thread(request, client_address)  # type: ignore[arg-type]
+        finally:
+            with self.active_lock:
+                self.active.discard(request)
+
+    def kill_connections(self) -> None:
+        """A dead instance also drops its open keep-alive connections, not only its listening socket."""
+        with self.active_lock:
+            for conn in list(self.active):
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls socket.getfqdn(), a DNS lookup that times out (~5 s) in a
+        # namespace with no resolver; the name is only used for SERVER_NAME, which nothing here reads.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+
+def serve(
+    identity: dict[str, str], ports: list[int], health: set[str], control: Path | None, ready: Path | None
+) -> None:
+    state = State(control)
+    handler = handler_class(identity, health, state)
+    servers: dict[int, Server] = {}
+
+    def listen() -> None:
+        for port in ports:
+            server = Server(("0.0.0.0", port), handler)
+            servers[port] = server
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+
+    def close() -> None:
+        for server in servers.values():
+            server.shutdown()
+            server.server_close()
+            server.kill_connections()
+        servers.clear()
+
+    state.refresh()
+    if state.mode != "dead":
+        listen()
+    if ready is not None:
+        ready.write_text(",".join(map(str, ports)) + "\n")
+    while True:  # the control loop: the only thing the main thread does
+        mode = state.refresh()
+        if mode == "dead" and servers:
+            close()
+        elif mode != "dead" and not servers:
+            listen()
+        time.sleep(POLL_S)
+
+
+NGINX_CONF = """# stand-in for {owner}: a fast static answer (for benchmarks), same health path semantics
+worker_processes 1;
+daemon off;
+pid {run}/nginx-{owner}.pid;
+error_log {run}/nginx-{owner}.err warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {run}/ngx-{owner}/body;
+    proxy_temp_path {run}/ngx-{owner}/proxy;
+    fastcgi_temp_path {run}/ngx-{owner}/fcgi;
+    uwsgi_temp_path {run}/ngx-{owner}/uwsgi;
+    scgi_temp_path {run}/ngx-{owner}/scgi;
+    keepalive_requests 100000;
+    default_type text/plain;
+    server {{
+{listens}
+{health}
+{app}
+    }}
+}}
+"""
+
+
+def nginx_conf(owner: str, ip: str, az: str, ports: list[int], health: set[str], run_dir: Path) -> str:
+    """nginx as a fast stand-in (benchmarks): same body keys, no failure modes."""
+    keys = {"instance": owner, "private-ip": ip, "az": az, "port": "$server_port", "path": "$request_uri"}
+    keys["x-forwarded-for"] = "$http_x_forwarded_for"
+    body = "".join(f"{k}: {v}\\n" for k, v in keys.items())  # nginx turns \n into a newline
+    return NGINX_CONF.format(
+        owner=owner,
+        ip=ip,
+        az=az,
+        run=run_dir,
+        listens="\n".join(f"        listen {p};" for p in ports),
+        app=f'        location / {{ return 200 "{body}"; }}',
+        health="\n".join(f'        location = {h} {{ return 200 "ok\\n"; }}' for h in sorted(health)),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--instance", required=True)
+    parser.add_argument("--ip", required=True)
+    parser.add_argument("--az", default="")
+    parser.add_argument("--port", type=int, action="append", required=True)
+    parser.add_argument("--health", action="append", default=[])
+    parser.add_argument("--control", type=Path)
+    parser.add_argument("--ready", type=Path)
+    args = parser.parse_args(argv)
+    identity = {"instance": args.instance, "private-ip": args.ip, "az": args.az}
+    serve(identity, sorted(set(args.port)), set(args.health), args.control, args.ready)
+
+
+if __name__ == "__main__":
+    main()

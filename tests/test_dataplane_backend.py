@@ -1,0 +1,99 @@
+"""The stand-in backend process: identity body, all XFF lines, health path, and its failure modes."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from alblab.dataplane import netns
+from alblab.dataplane.procs import ProcTable
+
+pytestmark = [
+    pytest.mark.dataplane,
+    pytest.mark.skipif(netns.privilege_problem() is not None, reason=str(netns.privilege_problem())),
+]
+
+
+class Backend:
+    def __init__(self, ns: str, control: Path) -> None:
+        self.ns, self.control = ns, control
+
+    def get(self, path: str, headers: list[str] = ()) -> tuple[int, str]:  # type: ignore[assignment]
+        """One request from inside the namespace (over its loopback: the backend has no SG)."""
+        argv = ["curl", "-sS", "--max-time", "3", "-o", "-", "-w", "\n%{http_code}"]
+        for h in headers:
+            argv += ["-H", h]
+        proc = subprocess.run(
+            netns.exec_argv(self.ns, [*argv, f"http://127.0.0.1:8080{path}"]), capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            return 0, proc.stderr
+        body, _, code = proc.stdout.rpartition("\n")
+        return int(code), body.strip()
+
+    def mode(self, mode: str) -> None:
+        self.control.write_text(mode + "\n")
+        time.sleep(0.3)  # the control loop polls every 50 ms
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Iterator[Backend]:
+    ns = f"albe{secrets.token_hex(2)}"
+    netns.run([netns.IP, "netns", "add", ns])
+    netns.batch(["link set lo up"], ns)
+    table = ProcTable(tmp_path / "procs.json", [ns])
+    control, ready = tmp_path / "mode", tmp_path / "ready"
+    argv = [sys.executable, "-m", "alblab.dataplane.backend", "--instance", "i-test", "--ip", "10.0.11.4",
+            "--az", "us-east-1a", "--port", "8080", "--health", "/health", "--control", str(control),
+            "--ready", str(ready)]  # fmt: skip
+    try:
+        proc = table.spawn("backend", ns, argv, tmp_path / "backend.log")
+        deadline = time.monotonic() + 10
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert ready.exists(), (tmp_path / "backend.log").read_text()
+        yield Backend(ns, control)
+    finally:
+        table.stop_all()
+        netns.delete(ns)
+    assert not Path(f"/proc/{proc.pid}").exists() or "Z" in Path(f"/proc/{proc.pid}/status").read_text()
+
+
+def test_body_names_instance_and_every_xff_line(backend: Backend) -> None:
+    status, body = backend.get("/a/b?x=1", ["X-Forwarded-For: 203.0.113.9", "X-Forwarded-For: 198.51.100.7"])
+    assert status == 200
+    lines = body.splitlines()
+    for expected in (
+        "instance: i-test",
+        "private-ip: 10.0.11.4",
+        "az: us-east-1a",
+        "port: 8080",
+        "path: /a/b?x=1",
+    ):
+        assert expected in lines
+    assert [line for line in lines if line.startswith("x-forwarded-for")] == [
+        "x-forwarded-for: 203.0.113.9",
+        "x-forwarded-for: 198.51.100.7",
+    ]
+
+
+def test_modes_unhealthy_slow_dead_and_back(backend: Backend) -> None:
+    assert backend.get("/health") == (200, "ok")
+    backend.mode("unhealthy")
+    assert backend.get("/health")[0] == 503
+    assert backend.get("/")[0] == 200  # the app still answers, only the health check fails
+    backend.mode("slow:400")
+    t0 = time.monotonic()
+    assert backend.get("/")[0] == 200
+    assert time.monotonic() - t0 >= 0.4
+    backend.mode("dead")
+    status, err = backend.get("/")
+    assert status == 0 and ("refused" in err.lower() or "Failed to connect" in err), err
+    backend.mode("healthy")
+    assert backend.get("/health") == (200, "ok")

@@ -1,0 +1,119 @@
+"""Hand-built Stacks for the fast data-plane tests (no Terraform, no emulator). Holds no tests itself."""
+
+from __future__ import annotations
+
+from alblab.model import (
+    Action,
+    Condition,
+    FixedResponse,
+    HealthCheck,
+    Instance,
+    Listener,
+    LoadBalancer,
+    Rule,
+    SecurityGroup,
+    SgRule,
+    Stack,
+    Subnet,
+    Target,
+    TargetGroup,
+    WeightedTargetGroup,
+)
+
+ALB_SG, TARGET_SG = "sg-alb", "sg-targets"
+FAST_HC = HealthCheck(path="/health", interval=1, timeout=1, healthy_threshold=2, unhealthy_threshold=2)
+
+
+def subnets() -> dict[str, Subnet]:
+    rows = [
+        ("subnet-pub-a", "10.0.1.0/24", "us-east-1a"),
+        ("subnet-pub-b", "10.0.2.0/24", "us-east-1b"),
+        ("subnet-prv-a", "10.0.11.0/24", "us-east-1a"),
+        ("subnet-prv-b", "10.0.12.0/24", "us-east-1b"),
+    ]
+    return {sid: Subnet(sid, "vpc-1", cidr, az) for sid, cidr, az in rows}
+
+
+def security_groups(target_ingress_extra: tuple[SgRule, ...] = ()) -> dict[str, SecurityGroup]:
+    alb = SecurityGroup(
+        ALB_SG,
+        "alb",
+        "vpc-1",
+        ingress=(SgRule("ingress", "tcp", 80, 80, cidr_ipv4="0.0.0.0/0"),),
+        egress=(SgRule("egress", "tcp", 80, 80, referenced_group_id=TARGET_SG),),
+    )
+    targets = SecurityGroup(
+        TARGET_SG,
+        "targets",
+        "vpc-1",
+        ingress=(SgRule("ingress", "tcp", 80, 80, referenced_group_id=ALB_SG), *target_ingress_extra),
+        egress=(SgRule("egress", "-1", cidr_ipv4="0.0.0.0/0"),),
+    )
+    return {ALB_SG: alb, TARGET_SG: targets}
+
+
+def instances() -> dict[str, Instance]:
+    return {
+        "i-aaa": Instance("i-aaa", "10.0.11.4", "subnet-prv-a", "us-east-1a", (TARGET_SG,)),
+        "i-bbb": Instance("i-bbb", "10.0.12.4", "subnet-prv-b", "us-east-1b", (TARGET_SG,)),
+    }
+
+
+def target_group(name: str, ids: tuple[str, ...], attributes: dict[str, str] | None = None) -> TargetGroup:
+    return TargetGroup(
+        arn=f"arn:tg/{name}",
+        name=name,
+        target_type="instance",
+        protocol="HTTP",
+        port=80,
+        vpc_id="vpc-1",
+        health_check=FAST_HC,
+        attributes=attributes or {},
+        targets=tuple(Target(i, 80) for i in ids),
+    )
+
+
+def forward(*groups: tuple[str, int], sticky_s: int = 0) -> Action:
+    return Action(
+        "forward",
+        target_groups=tuple(WeightedTargetGroup(f"arn:tg/{n}", w) for n, w in groups),
+        stickiness_enabled=sticky_s > 0,
+        stickiness_duration=sticky_s,
+    )
+
+
+def stack(
+    rules: tuple[Rule, ...] = (),
+    groups: tuple[TargetGroup, ...] | None = None,
+    default: Action | None = None,
+    sgs: dict[str, SecurityGroup] | None = None,
+) -> Stack:
+    groups = groups or (target_group("web", ("i-aaa", "i-bbb")),)
+    listener = Listener("arn:listener/80", 80, "HTTP", default or forward((groups[0].name, 1)), rules)
+    lb = LoadBalancer(
+        arn="arn:lb/test",
+        name="test",
+        dns_name="test-123.us-east-1.elb.amazonaws.com",
+        zone_id="Z35SXDOTRQ7X7K",
+        internal=False,
+        vpc_id="vpc-1",
+        subnet_ids=("subnet-pub-a", "subnet-pub-b"),
+        security_group_ids=(ALB_SG,),
+        listeners=(listener,),
+    )
+    return Stack(
+        load_balancer=lb,
+        target_groups={tg.arn: tg for tg in groups},
+        instances=instances(),
+        security_groups=sgs or security_groups(),
+        subnets=subnets(),
+    )
+
+
+def fixed_rule(priority: int, path: str, status: int, body: str) -> Rule:
+    action = Action("fixed-response", fixed_response=FixedResponse(status, "text/plain", body))
+    return Rule(f"arn:rule/{priority}", priority, (Condition("path-pattern", (path,)),), action)
+
+
+def path_rule(priority: int, path: str, action: Action) -> Rule:
+    return Rule(f"arn:rule/{priority}", priority, (Condition("path-pattern", (path,)),), action)
