@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_dataplane_factory import fixed_rule, forward, stack
+from plane_factories import fixed_rule, forward, stack
 
 from alblab import cli
 from alblab.dataplane import netns

@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from test_dataplane_haproxy_helpers import (
+from haproxy_helpers import (
     Backend,
     backends,
     forward,

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_dataplane_haproxy_helpers import backends, forward, free_port, haproxy, listener, request, stack, tg
+from haproxy_helpers import backends, forward, free_port, haproxy, listener, request, stack, tg
 
 from alblab.dataplane.haproxy import backend_name, reload, server_health, server_name
 from alblab.dataplane.haproxy_runtime import cli

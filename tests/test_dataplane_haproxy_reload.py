@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from test_dataplane_haproxy_helpers import (
+from haproxy_helpers import (
     Reply,
     backends,
     forward,

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_dataplane_haproxy_helpers import forward, listener, stack, tg
+from haproxy_helpers import forward, listener, stack, tg
 
 from alblab.dataplane.haproxy import NodeConfig, check_config, render
 from alblab.dataplane.haproxy_actions import fixed_response_lines, forward_lines, redirect_lines

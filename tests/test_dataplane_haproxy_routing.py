@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_dataplane_haproxy_helpers import (
+from haproxy_helpers import (
     Backend,
     backends,
     forward,

@@ -6,7 +6,7 @@ import secrets
 import shutil
 
 import pytest
-from test_dataplane_factory import ALB_SG, TARGET_SG, security_groups
+from plane_factories import ALB_SG, TARGET_SG, security_groups
 
 from alblab.dataplane import netns, nft
 from alblab.model import SecurityGroup, SgRule

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_dataplane_factory import (
+from plane_factories import (
     FAST_HC,
     fixed_rule,
     forward,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from test_dataplane_factory import stack, target_group
+from plane_factories import stack, target_group
 
 from alblab.dataplane import topology
 from alblab.model import Instance, Target

@@ -21,7 +21,7 @@ pytest.importorskip("alblab.dataplane.haproxy", reason="the HAProxy renderer is 
 if shutil.which("haproxy") is None:
     pytest.skip("haproxy not installed", allow_module_level=True)
 
-from test_dataplane_haproxy_helpers import (
+from haproxy_helpers import (
     Reply,
     backends,
     free_port,
@@ -30,7 +30,7 @@ from test_dataplane_haproxy_helpers import (
     stack,
     tg,
 )
-from test_dataplane_haproxy_helpers import forward as forward_to
+from haproxy_helpers import forward as forward_to
 
 from alblab.model import Action, Condition, FixedResponse, Listener, Redirect, Rule, TargetGroup
 from alblab.verdicts.routing import Decision, Request, explain, route
