@@ -66,14 +66,15 @@ resource "aws_vpc_security_group_ingress_rule" "alb" {
   for_each = local.alb_ingress
 
   security_group_id = local.alb_sg_id
-  description       = "Listener port ${each.value.port}"
-  ip_protocol       = "tcp"
-  from_port         = each.value.port
-  to_port           = each.value.port
-  cidr_ipv4         = each.value.cidr_ipv4
-  cidr_ipv6         = each.value.cidr_ipv6
-  prefix_list_id    = each.value.prefix_list_id
-  tags              = var.tags
+  # moto drops the description of prefix-list rules (as of SG-referencing ones): a perpetual diff there.
+  description    = each.value.prefix_list_id == null ? "Listener port ${each.value.port}" : null
+  ip_protocol    = "tcp"
+  from_port      = each.value.port
+  to_port        = each.value.port
+  cidr_ipv4      = each.value.cidr_ipv4
+  cidr_ipv6      = each.value.cidr_ipv6
+  prefix_list_id = each.value.prefix_list_id
+  tags           = var.tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_targets" {
