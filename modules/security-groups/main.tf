@@ -66,7 +66,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb" {
   for_each = local.alb_ingress
 
   security_group_id = local.alb_sg_id
-  # moto drops the description of prefix-list rules (as of SG-referencing ones): a perpetual diff there.
+  # moto drops the description of prefix-list rules, as it does for SG-referencing ones: a perpetual diff.
   description    = each.value.prefix_list_id == null ? "Listener port ${each.value.port}" : null
   ip_protocol    = "tcp"
   from_port      = each.value.port
