@@ -157,7 +157,7 @@ def test_weighted_forward_with_group_stickiness() -> None:
 @pytest.mark.parametrize(
     ("algorithm", "expected"),
     [
-        ("round_robin", "roundrobin"),
+        ("round_robin", "static-rr"),
         ("least_outstanding_requests", "leastconn"),
         ("weighted_random", "random(1)"),
     ],
@@ -165,6 +165,11 @@ def test_weighted_forward_with_group_stickiness() -> None:
 def test_balance_line(algorithm: str, expected: str) -> None:
     group = tg("a", [("127.0.0.2", 80)], attributes={"load_balancing.algorithm.type": algorithm})
     assert balance_line(group) == f"balance {expected}"
+
+
+def test_round_robin_with_slow_start_keeps_dynamic_weights() -> None:
+    group = tg("a", [("127.0.0.2", 80)], attributes={"slow_start.duration_seconds": "30"})
+    assert balance_line(group) == "balance roundrobin"
 
 
 def test_health_check_lines_and_server_timing() -> None:
