@@ -1,0 +1,80 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Everything else is a convenience.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+EXAMPLE ?= basic
+PYTEST_ARGS ?=
+# What the data plane needs; installed when missing and we are root, else listed.
+APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl
+
+.PHONY: help deps system-deps venv demo test pytest lint plan bench lab clean distclean
+
+help:
+	@echo "make demo              apply examples/basic against an embedded AWS emulator, show it, tear down"
+	@echo "make test              lint + the whole test suite (offline)"
+	@echo "make lint              ruff, terraform fmt, generated docs check"
+	@echo "make plan EXAMPLE=x    plan one example against the emulator ($(notdir $(wildcard examples/*)))"
+	@echo "make bench             time the suite and each example's phases"
+	@echo "make lab               start the guided lab"
+	@echo "make clean             remove work dirs and caches (make distclean: the virtualenv too)"
+
+# First use: create the virtualenv and install the package with its test tools. Re-runs when
+# pyproject.toml changes.
+$(VENV)/.alblab-installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.alblab-installed
+
+system-deps:
+	@command -v terraform >/dev/null || { echo "terraform (>= 1.5) is required on PATH: https://developer.hashicorp.com/terraform/install" >&2; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "NOTE: missing system packages:$$missing"; \
+	  echo "      install them as root (apt-get install$$missing); until then the data-plane tests skip."; \
+	fi
+
+deps: system-deps venv
+
+demo: deps
+	$(PY) -m alblab.demo demo
+
+plan: deps
+	$(PY) -m alblab.demo plan $(EXAMPLE)
+
+lint: venv
+	$(VENV)/bin/ruff check alblab tests benchmarks
+	$(VENV)/bin/ruff format --check alblab tests benchmarks
+	TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive
+	@if [ -f scripts/gen_tf_docs.py ]; then $(PY) scripts/gen_tf_docs.py --check; \
+	else echo "scripts/gen_tf_docs.py not found: docs check skipped"; fi
+
+# pytest exits 5 when it collects nothing: that is a failure here, not a pass.
+pytest: deps
+	@$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc = 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
+
+test: lint pytest
+
+bench: deps
+	$(PY) benchmarks/suite.py
+
+lab: deps
+	$(VENV)/bin/alblab lab start
+
+clean:
+	rm -rf .work build .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -print0 | xargs -0 rm -rf
+	find examples tests -name .terraform -type d -prune -print0 | xargs -0 rm -rf
+	find examples tests \( -name '*.tfstate' -o -name '*.tfstate.*' -o -name '*.tfplan' -o -name .terraform.lock.hcl \) -delete
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,44 @@
+"""Terraform CLI configuration: the machine's provider mirror when present, else the public registry."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Where images of this project keep a filesystem mirror of hashicorp/aws (see FACTS.md).
+MIRROR_CANDIDATES = (Path("/opt/tf-plugins"), Path("/usr/share/terraform/plugins"))
+
+
+def find_mirror() -> Path | None:
+    override = os.environ.get("ALBLAB_TF_MIRROR")
+    candidates = (Path(override),) if override else MIRROR_CANDIDATES
+    for path in candidates:
+        if (path / "registry.terraform.io").is_dir():
+            return path
+    return None
+
+
+def render_cli_config(mirror: Path | None) -> str:
+    if mirror is None:
+        # The normal registry; nothing to configure beyond an empty file.
+        return "# alblab: no provider mirror found, using the public registry\n"
+    return (
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f'    path    = "{mirror}"\n'
+        '    include = ["registry.terraform.io/*/*"]\n  }\n'
+        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n'
+        "}\n"
+    )
+
+
+def cli_config_env(work_root: Path) -> dict[str, str]:
+    """Write ``work_root/terraformrc`` and return the environment that points Terraform at it."""
+    work_root.mkdir(parents=True, exist_ok=True)
+    path = work_root / "terraformrc"
+    path.write_text(render_cli_config(find_mirror()))
+    return {
+        "TF_CLI_CONFIG_FILE": str(path),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+    }

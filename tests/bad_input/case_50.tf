@@ -1,0 +1,19 @@
+# expect-field: listeners["http"].rules["bad"].action
+# expect-rule: HTTP_301 or HTTP_302
+module "case_50" {
+  source = "../.."
+
+  name          = "${var.prefix}-c50"
+  vpc_id        = local.vpc_id
+  subnet_ids    = local.subnet_ids
+  target_groups = { web = { port = 80 } }
+  listeners = {
+    http = {
+      port           = 80
+      default_action = { forward = { target_group_key = "web" } }
+      rules = {
+        bad = { priority = 10, conditions = { path_pattern = ["/x"] }, action = { redirect = { status_code = "HTTP_307" } } }
+      }
+    }
+  }
+}

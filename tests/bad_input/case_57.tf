@@ -1,0 +1,12 @@
+# expect-stage: precondition (resource preconditions run only once every variable is valid: planned apart)
+# expect-field: listeners
+# expect-rule: to unknown target group keys ["nope"]
+module "case_57" {
+  source = "../.."
+
+  name          = "${var.prefix}-c57"
+  vpc_id        = local.vpc_id
+  subnet_ids    = local.subnet_ids
+  target_groups = { web = { port = 80 } }
+  listeners     = { http = { port = 80, default_action = { forward = { target_group_key = "nope" } } } }
+}

@@ -1,0 +1,143 @@
+"""Session fixtures shared by every test module: emulator, AWS clients, and the applied examples.
+
+Examples are applied ONCE per session, all at once in threads (the provider's fixed waiters are idle
+time). Tests marked ``destroy_phase`` run last; the ``applied`` finalizer destroys whatever is still
+up, so an aborted run leaves nothing behind in the emulator (or in a real account).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from alblab import examples as ex
+from alblab.emulator import Emulator
+from alblab.state import AwsClients, aws_clients
+
+APPLY_TIMEOUT = 900
+DEFAULT_TIMEOUT = 300
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--aws",
+        choices=("emulator", "real"),
+        default=os.environ.get("ALBLAB_AWS", "emulator"),
+        help="emulator (default): embedded moto server; real: the caller's AWS account and credentials",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "destroy_phase: runs after every other test (destroy + leak check)")
+    if config.getoption("--aws") == "real" and os.environ.get("CI"):
+        raise pytest.UsageError("--aws=real is never run in CI (CI is set)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    real = config.getoption("--aws") == "real"
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            slow = "applied" in getattr(item, "fixturenames", ())
+            item.add_marker(pytest.mark.timeout(APPLY_TIMEOUT if slow else DEFAULT_TIMEOUT))
+        if item.get_closest_marker("real_aws") and not real:
+            item.add_marker(pytest.mark.skip(reason="needs --aws=real"))
+        if item.get_closest_marker("dataplane") and real:
+            item.add_marker(pytest.mark.skip(reason="the data plane emulates AWS; not run with --aws=real"))
+    config._alblab_needs_apply = any("applied" in getattr(i, "fixturenames", ()) for i in items)  # type: ignore[attr-defined]
+    # Stable sort: destroy-phase tests go last, everything else keeps its order.
+    items.sort(key=lambda item: item.get_closest_marker("destroy_phase") is not None)
+
+
+@pytest.fixture(scope="session")
+def aws_mode(pytestconfig: pytest.Config) -> str:
+    return str(pytestconfig.getoption("--aws"))
+
+
+@pytest.fixture(scope="session")
+def work_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("alblab")
+
+
+@pytest.fixture(scope="session")
+def emulator(aws_mode: str, work_root: Path) -> Iterator[Emulator | None]:
+    if aws_mode == "real":
+        yield None
+        return
+    emu = Emulator(state_dir=work_root / "emulator").start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture(scope="session")
+def endpoint(emulator: Emulator | None) -> str | None:
+    return emulator.endpoint if emulator else None
+
+
+@pytest.fixture(scope="session")
+def clients(endpoint: str | None) -> AwsClients:
+    return aws_clients(endpoint)
+
+
+@pytest.fixture(scope="session")
+def run_prefix() -> str:
+    return ex.run_prefix()
+
+
+class ApplyJob:
+    """All examples applying in a background thread, so the tests that need no stack (static checks,
+    bad input) run while the provider sits in its fixed waiters."""
+
+    def __init__(self, items: list[ex.AppliedExample]) -> None:
+        self.items = items
+        self._thread = threading.Thread(
+            target=ex.run_all, args=(items, ex.apply), name="alblab-apply", daemon=True
+        )
+        self._thread.start()
+
+    def wait(self) -> dict[str, ex.AppliedExample]:
+        self._thread.join()
+        return {item.example: item for item in self.items}
+
+
+@pytest.fixture(scope="session")
+def apply_job(
+    work_root: Path, endpoint: str | None, clients: AwsClients, run_prefix: str
+) -> Iterator[ApplyJob]:
+    items = [
+        ex.prepare(name, ex.unique_name(run_prefix, name), work_root / "examples", endpoint, clients)
+        for name in ex.list_examples()
+    ]
+    job = ApplyJob(items)
+    try:
+        yield job
+    finally:
+        job.wait()
+        # Destroy whatever a destroy-phase test did not (aborted run, failed test); never raise here,
+        # the emulator must still stop.
+        ex.destroy_all(items)
+        for item in items:
+            if item.destroy_error is not None:
+                print(f"alblab: destroy of {item.name} failed: {item.destroy_error}")
+        timings = os.environ.get("ALBLAB_TIMINGS")
+        if timings:
+            # benchmarks/suite.py reads the per-example phase times of the session from here.
+            Path(timings).write_text(json.dumps({i.example: i.times for i in items}, indent=2))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_applies_early(request: pytest.FixtureRequest) -> None:
+    if getattr(request.config, "_alblab_needs_apply", False):
+        request.getfixturevalue("apply_job")
+
+
+@pytest.fixture(scope="session")
+def applied(apply_job: ApplyJob) -> dict[str, ex.AppliedExample]:
+    """example name -> AppliedExample (``.error`` set when its apply failed; ``.ok()`` raises then)."""
+    return apply_job.wait()

@@ -1,0 +1,105 @@
+"""Static checks: terraform fmt, validate (root, submodules, examples), terraform test, ruff.
+
+Each validate pays the provider's start-up (~10 s), so all of them run once, three at a time, in a
+module fixture; every directory still gets its own test. Copies only: no .terraform in the repo tree.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alblab.terraform import TerraformError, TerraformRunner
+from alblab.tfconfig import cli_config_env
+from alblab.workspace import REPO_ROOT, copy_config
+
+MODULE_DIRS = sorted(p for p in (REPO_ROOT / "modules").glob("*") if any(p.glob("*.tf")))
+EXAMPLE_DIRS = sorted(p for p in (REPO_ROOT / "examples").glob("*") if any(p.glob("*.tf")))
+CONFIG_DIRS = (
+    {"root": REPO_ROOT}
+    | {f"modules/{p.name}": p for p in MODULE_DIRS}
+    | {f"examples/{p.name}": p for p in EXAMPLE_DIRS}
+)
+
+
+def _validate(src: Path, dst: Path, env: dict[str, str]) -> dict[str, Any]:
+    copy_config(src, dst)
+    runner = TerraformRunner(dst, env)
+    try:
+        runner.init(backend=False)
+    except TerraformError as exc:
+        return {"valid": False, "diagnostics": [{"summary": "init failed", "detail": str(exc)}]}
+    return runner.validate()
+
+
+@pytest.fixture(scope="module")
+def validations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    base = tmp_path_factory.mktemp("validate")
+    env = cli_config_env(base)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {
+            key: pool.submit(_validate, src, base / key.replace("/", "__"), env)
+            for key, src in CONFIG_DIRS.items()
+        }
+        return {key: future.result() for key, future in futures.items()}
+
+
+def test_every_config_dir_found() -> None:
+    assert (REPO_ROOT / "main.tf").is_file() or any(REPO_ROOT.glob("*.tf")), "root module has no .tf files"
+    assert len(EXAMPLE_DIRS) >= 1
+    assert len(MODULE_DIRS) >= 1
+
+
+@pytest.mark.parametrize("key", sorted(CONFIG_DIRS))
+def test_terraform_validate(validations: dict[str, dict[str, Any]], key: str) -> None:
+    result = validations[key]
+    problems = [
+        f"{d.get('summary')} {d.get('detail', '')} {d.get('range', {}).get('filename', '')}"
+        for d in result.get("diagnostics", [])
+        if d.get("severity", "error") == "error"
+    ]
+    assert result.get("valid") is True, "\n".join(problems) or str(result)
+
+
+def test_terraform_fmt() -> None:
+    proc = subprocess.run(
+        ["terraform", "fmt", "-check", "-recursive", "-list=true"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, f"not terraform-fmt clean:\n{proc.stdout}{proc.stderr}"
+
+
+def test_terraform_test_files(tmp_path: Path) -> None:
+    """The module helper's *.tftest.hcl (mock_provider) run from a copy of the root module."""
+    tests_dir = REPO_ROOT / "tests" / "tf"
+    if not any(tests_dir.glob("*.tftest.hcl")):
+        pytest.fail("no tests/tf/*.tftest.hcl: the module's terraform tests are missing")
+    dst = copy_config(REPO_ROOT, tmp_path / "root", with_dirs=("modules",))
+    shutil.copytree(tests_dir, dst / "tests" / "tf")
+    runner = TerraformRunner(dst, cli_config_env(tmp_path))
+    runner.init(backend=False, test_directory="tests/tf")
+    out = runner.test("tests/tf")
+    assert "0 failed" in out or " passed, 0 failed" in out, out
+    assert "Success!" in out, out
+
+
+@pytest.mark.parametrize("args", [["check"], ["format", "--check"]], ids=["ruff-check", "ruff-format"])
+def test_ruff(args: list[str]) -> None:
+    ruff = Path(sys.executable).with_name("ruff")
+    proc = subprocess.run(
+        [str(ruff), *args, "alblab", "tests", "benchmarks"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

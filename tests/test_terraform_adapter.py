@@ -1,0 +1,104 @@
+"""Canary for python-terraform on Terraform 1.x: each workaround in alblab.terraform, and the breakage it
+works around, pinned on a provider-less config (terraform_data), so a changed package fails here first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from python_terraform import IsFlagged, Terraform
+
+from alblab.terraform import TerraformError, TerraformRunner
+from alblab.tfconfig import cli_config_env
+
+CONFIG = """
+variable "word" {
+  type    = string
+  default = "hello"
+}
+
+resource "terraform_data" "echo" {
+  input = var.word
+}
+
+output "echo" {
+  value = terraform_data.echo.output
+}
+
+output "shape" {
+  value = { list = [1, 2], word = var.word }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def tf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("adapter")
+    (path / "main.tf").write_text(CONFIG)
+    return path
+
+
+@pytest.fixture(scope="module")
+def runner(tf_dir: Path) -> TerraformRunner:
+    env = cli_config_env(tf_dir.parent / "tfrc")
+    runner = TerraformRunner(tf_dir, env, {"word": "canary"})
+    runner.init()
+    return runner
+
+
+def test_raw_package_still_has_the_known_breakages(tf_dir: Path, runner: TerraformRunner) -> None:
+    raw = Terraform(working_dir=str(tf_dir), terraform_bin_path=runner._tf.terraform_bin_path)
+    # destroy() still sends -force, which Terraform 1.x rejects.
+    assert "-force" in raw.generate_cmd_string("destroy", force=IsFlagged)
+    # apply() without skip_plan asks for approval on a closed stdin.
+    rc, _out, err = raw.apply(var={"word": "x"})
+    assert rc != 0
+    assert "approv" in err.lower() or "eof" in err.lower()
+    # plan() adds -detailed-exitcode unless told not to.
+    assert "-detailed-exitcode" in raw.generate_cmd_string("plan", detailed_exitcode=IsFlagged)
+
+
+def test_plan_apply_outputs_replan_destroy(tf_dir: Path, runner: TerraformRunner) -> None:
+    planfile = tf_dir / "canary.tfplan"
+    runner.plan(out=planfile)
+    plan = runner.show_json(planfile)
+    changes = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
+    assert changes == {"terraform_data.echo": ["create"]}
+    runner.apply(planfile=planfile)
+    outputs = runner.outputs()
+    assert outputs["echo"] == "canary"
+    assert outputs["shape"] == {"list": [1, 2], "word": "canary"}
+    # The package's own output(name) cannot read Terraform 1.x JSON: why outputs() reads output() whole.
+    with pytest.raises((TypeError, KeyError)):
+        runner._tf.output("echo")
+    assert runner.plan_exitcode() == 0
+    runner.destroy()
+    assert runner.state_json().get("values") is None
+
+
+def test_apply_without_plan_file_and_changed_variables(tf_dir: Path, runner: TerraformRunner) -> None:
+    runner.apply(variables={"word": "second"})
+    assert runner.outputs()["echo"] == "second"
+    # The constructor's variables differ from what is applied now: a plan must show changes.
+    assert runner.plan_exitcode() == 2
+    assert runner.plan_changes() == ["update terraform_data.echo"]
+    runner.destroy()
+
+
+def test_errors_raise_with_terraform_text(tf_dir: Path) -> None:
+    broken = tf_dir.parent / "broken"
+    broken.mkdir(exist_ok=True)
+    (broken / "main.tf").write_text('resource "terraform_data" "x" {\n  input = var.missing\n}\n')
+    bad = TerraformRunner(broken, cli_config_env(tf_dir.parent / "tfrc"))
+    bad.init()
+    with pytest.raises(TerraformError) as info:
+        bad.plan(out=broken / "p.tfplan")
+    assert info.value.command == "plan"
+    assert "var.missing" in str(info.value) or "undeclared" in str(info.value).lower()
+
+
+def test_launcher_sets_the_environment_per_runner(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('output "env" {\n  value = "x"\n}\n')
+    runner = TerraformRunner(tmp_path, {"ALBLAB_CANARY": "it's here"})
+    launcher = Path(runner._tf.terraform_bin_path).read_text()
+    assert "export ALBLAB_CANARY='it'\"'\"'s here'" in launcher
