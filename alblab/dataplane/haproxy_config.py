@@ -93,6 +93,9 @@ def defaults_section(stack: Stack, node: NodeConfig) -> str:
         # A dying target costs no failed request: retry once elsewhere (ALB would answer 502/503 instead).
         "retries 2",
         "option redispatch 1",
+        # A target killed mid-request closes without answering: retry that too (HAProxy replays only
+        # requests it still holds whole), else one in-flight request per death turns into a 502.
+        "retry-on conn-failure empty-response",
         "load-server-state-from-file global",
     ]
     if node.log_stdout:

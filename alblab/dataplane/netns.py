@@ -81,7 +81,14 @@ def write_hosts_file(ns: str, entries: dict[str, list[str]]) -> Path:
     for name, ips in sorted(entries.items()):
         lines += [f"{ip} {name}" for ip in ips]
     path = directory / "hosts"
-    path.write_text("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    if path.is_file() and path.read_text() == text:
+        return path
+    # Replace, never rewrite in place: a resolver reading a truncated file finds no entry, falls back to
+    # DNS (unreachable in here) and a curl run during a converge times out resolving the ALB's name.
+    tmp = directory / "hosts.tmp"
+    tmp.write_text(text)
+    os.replace(tmp, path)
     return path
 
 
