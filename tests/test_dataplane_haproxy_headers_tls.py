@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 import shutil
 import ssl
@@ -12,9 +11,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 from haproxy_helpers import (
     Backend,
     backends,
@@ -26,6 +23,8 @@ from haproxy_helpers import (
     stack,
     tg,
 )
+
+from alblab.workspace import write_self_signed
 
 pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed")
 
@@ -108,25 +107,10 @@ def test_trace_id_root_is_generated_and_self_added_to_a_valid_one(tmp_path: Path
 
 def self_signed(directory: Path, name: str) -> tuple[Path, bytes]:
     """A PEM (certificate + key, HAProxy's crt format) for ``name``; returns it and the DER certificate."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
+    crt, key = write_self_signed(directory, name, [name])
     pem = directory / f"{name}.pem"
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key_pem)
+    pem.write_bytes(crt.read_bytes() + key.read_bytes())
+    cert = x509.load_pem_x509_certificate(crt.read_bytes())
     return pem, cert.public_bytes(serialization.Encoding.DER)
 
 
