@@ -1,7 +1,10 @@
-"""Hand-built Stacks for the fast data-plane tests (no Terraform, no emulator). Holds no tests itself."""
+"""Hand-built Stacks and teardown checks for the data-plane tests (no Terraform). Holds no tests."""
 
 from __future__ import annotations
 
+from alblab.dataplane import netns
+from alblab.dataplane.plane import DataPlane
+from alblab.dataplane.procs import alive
 from alblab.model import (
     Action,
     Condition,
@@ -117,3 +120,11 @@ def fixed_rule(priority: int, path: str, status: int, body: str) -> Rule:
 
 def path_rule(priority: int, path: str, action: Action) -> Rule:
     return Rule(f"arn:rule/{priority}", priority, (Condition("path-pattern", (path,)),), action)
+
+
+def assert_torn_down(plane: DataPlane, pids: list[int]) -> None:
+    left = [ns for ns in netns.existing() if ns.startswith(f"{plane.prefix}-")]
+    assert left == [], f"namespaces left behind: {left}"
+    assert [p for p in pids if alive(p)] == [], "processes left behind"
+    assert not plane.sock_dir.exists()
+    assert not any((netns.NETNS_ETC / ns).exists() for ns in plane.topo.namespaces)

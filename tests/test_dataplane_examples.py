@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from plane_factories import assert_torn_down
 
 from alblab import examples as ex
 from alblab.dataplane import netns
 from alblab.dataplane.plane import DataPlane
-from alblab.dataplane.procs import alive
 from alblab.workspace import Workspace
 
 pytestmark = [
@@ -51,8 +51,7 @@ def plane_for(applied: dict[str, ex.AppliedExample], tmp_path: Path) -> Iterator
     for plane in planes:
         pids = [p.pid for p in plane.procs.procs.values()]
         plane.down()
-        assert not [ns for ns in netns.existing() if ns.startswith(f"{plane.prefix}-")]
-        assert not [p for p in pids if alive(p)]
+        assert_torn_down(plane, pids)
 
 
 def seen(plane: DataPlane, n: int, path: str = "/", key: str = "instance", **kw: object) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from plane_factories import (
     FAST_HC,
+    assert_torn_down,
     fixed_rule,
     forward,
     path_rule,
@@ -21,21 +22,12 @@ from plane_factories import (
 
 from alblab.dataplane import netns
 from alblab.dataplane.plane import DataPlane
-from alblab.dataplane.procs import alive
 from alblab.model import SgRule, Stack
 
 pytestmark = [
     pytest.mark.dataplane,
     pytest.mark.skipif(netns.privilege_problem() is not None, reason=str(netns.privilege_problem())),
 ]
-
-
-def assert_torn_down(plane: DataPlane, pids: list[int]) -> None:
-    left = [ns for ns in netns.existing() if ns.startswith(f"{plane.prefix}-")]
-    assert left == [], f"namespaces left behind: {left}"
-    assert [p for p in pids if alive(p)] == [], "processes left behind"
-    assert not plane.sock_dir.exists()
-    assert not any((netns.NETNS_ETC / ns).exists() for ns in plane.topo.namespaces)
 
 
 @pytest.fixture
