@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from alblab import examples as ex
+from alblab.aws_env import fake_aws_env
 from alblab.dataplane import netns
 from alblab.dataplane.plane import DataPlane, DataPlaneError, teardown_saved
 from alblab.dataplane.procs import alive
-from alblab.emulator import Emulator, fake_aws_env
+from alblab.emulator import Emulator
 from alblab.lab import cli as lab_cli
 from alblab.model import Action, Condition, Stack
 from alblab.state import aws_clients, read_stack
@@ -279,7 +280,7 @@ def cmd_status(_args: argparse.Namespace) -> None:
     rows = [["target group", "target", "ip", "api health", "live health (per ALB node)"]]
     for tg in sorted(stack.target_groups.values(), key=lambda t: t.name):
         for target in tg.targets:
-            port = target.port if target.port is not None else tg.port
+            port = tg.port_of(target)
             inst = stack.instances.get(target.id)
             nodes = live.get(tg.name, {}).get(f"{target.id}:{port}", {})
             words = ", ".join(f"{ns.rsplit('-', 1)[1]}={w}" for ns, w in sorted(nodes.items()))

@@ -82,7 +82,7 @@ def show_reach(stack: Stack) -> None:
     for instance in stack.instances.values():
         for port in sorted(
             {
-                t.port or tg.port or 80
+                tg.port_of(t) or 80
                 for tg in stack.target_groups.values()
                 for t in tg.targets
                 if t.id == instance.id

@@ -13,34 +13,13 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-REGION = "us-east-1"
-# Every AWS service the examples touch; each gets the emulator as its endpoint.
-SERVICES = ("ec2", "elbv2", "sts", "iam", "acm", "s3", "wafv2", "route53")
+from alblab.aws_env import REGION
 
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def fake_aws_env(endpoint: str) -> dict[str, str]:
-    """Environment that makes boto3 and Terraform talk only to ``endpoint`` with throw-away keys."""
-    env = {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_SESSION_TOKEN": "test",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        # No instance-metadata lookups and no profile from the caller's ~/.aws can sneak in.
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_ENDPOINT_URL": endpoint,
-    }
-    for service in SERVICES:
-        env[f"AWS_ENDPOINT_URL_{service.upper()}"] = endpoint
-    return env
 
 
 class Emulator:

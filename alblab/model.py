@@ -83,17 +83,6 @@ class Instance:
     tags: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
-@dataclass(frozen=True)
-class NetworkInterface:
-    """An ENI with its SGs: the unit the SG evaluator reasons about (instances and ALB nodes)."""
-
-    id: str
-    private_ip: str
-    subnet_id: str
-    security_group_ids: tuple[str, ...]
-    owner: str  # instance id, "alb", or free text
-
-
 # --- load balancing --------------------------------------------------------------------------
 
 
@@ -206,9 +195,13 @@ class TargetGroup:
     def slow_start(self) -> int:
         return int(self.attributes.get("slow_start.duration_seconds", "0"))
 
+    def port_of(self, target: Target) -> int | None:
+        """The port traffic goes to: the registration's own port, else the group's (None for lambda)."""
+        return target.port if target.port is not None else self.port
+
     def health_check_port(self, target: Target) -> int | None:
         if self.health_check.port == "traffic-port":
-            return target.port if target.port is not None else self.port
+            return self.port_of(target)
         return int(self.health_check.port)
 
 
@@ -236,6 +229,17 @@ class Stack:
     security_groups: dict[str, SecurityGroup]  # by id
     subnets: dict[str, Subnet]  # by id
     certificates: dict[str, str] = field(default_factory=dict)  # ARN -> PEM body
+
+    def address_of(self, tg: TargetGroup, target: Target) -> str | None:
+        """The IP a target is reached at, or None (lambda, or an instance that is gone or stopped)."""
+        if tg.target_type == "ip":
+            return target.id
+        if tg.target_type == "instance":
+            instance = self.instances.get(target.id)
+            if instance is None or instance.state not in ("running", "pending"):
+                return None
+            return instance.private_ip
+        return None
 
     def target_group_by_name(self, name: str) -> TargetGroup:
         for tg in self.target_groups.values():

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from alblab.emulator import REGION, fake_aws_env
+from alblab.aws_env import REGION, fake_aws_env
 from alblab.model import (
     Action,
     Condition,

@@ -74,12 +74,6 @@ class TerraformRunner:
             raise TerraformError("validate", rc, err)
         return result
 
-    def fmt_check(self, recursive: bool = True) -> tuple[bool, str]:
-        rc, out, err = self._tf.cmd(
-            "fmt", check=IsFlagged, recursive=IsFlagged if recursive else None, list=True
-        )
-        return rc == 0, out + err
-
     def plan(self, out: Path) -> None:
         self._check("plan", self._tf.plan(out=str(out), detailed_exitcode=None))
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from alblab.emulator import SERVICES, fake_aws_env
+from alblab.aws_env import SERVICES, fake_aws_env
 from alblab.terraform import TerraformRunner
 from alblab.tfconfig import cli_config_env
 

@@ -45,19 +45,11 @@ def server_name(target: Target, port: int | None) -> str:
 
 
 def target_address(stack: Stack, tg: TargetGroup, target: Target) -> str | None:
-    """The IP the node connects to, or None when the target has no reachable address (lambda, gone)."""
-    if tg.target_type == "ip":
-        return target.id
-    if tg.target_type == "instance":
-        instance = stack.instances.get(target.id)
-        if instance is None or instance.state not in ("running", "pending"):
-            return None
-        return instance.private_ip
-    return None
+    return stack.address_of(tg, target)
 
 
 def target_port(tg: TargetGroup, target: Target) -> int | None:
-    return target.port if target.port is not None else tg.port
+    return tg.port_of(target)
 
 
 def frontend_name(port: int) -> str:

@@ -122,7 +122,7 @@ def alb_reach(plane: DataPlane, stack: Stack) -> dict[str, bool]:
         for target in tg.targets:
             if target.id not in stack.instances:
                 continue
-            port = target.port or tg.port or 80
+            port = tg.port_of(target) or 80
             # Each node has its own address: a CIDR rule may admit one node and not the other.
             allowed[target.id] = all(
                 can_reach(
@@ -153,7 +153,7 @@ def target_states(plane: DataPlane, stack: Stack) -> dict[tuple[str, str], str]:
     for tg in stack.target_groups.values():
         rows = by_name.get(tg.name, {})
         for target in tg.targets:
-            port = target.port if target.port is not None else tg.port
+            port = tg.port_of(target)
             states[(tg.arn, target.id)] = rows.get(f"{target.id}:{port}", "unknown")
     return states
 
