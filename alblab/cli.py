@@ -1,360 +1,299 @@
-"""``alblab``: bring an example up against the embedded emulator with a working data plane, and poke it.
+"""``alblab``: apply a Terraform configuration against an embedded AWS emulator, build its data plane.
 
-    alblab up EXAMPLE_OR_DIR      emulator + terraform apply + data plane (again: re-apply + converge)
-    alblab apply                  re-apply the same configuration, then converge the data plane
-    alblab status                 listeners, rules, targets with live health
+    alblab up EXAMPLE_OR_DIR [--var K=V]... [--var-file F]... [--lb ADDRESS|NAME] [--no-dataplane]
+    alblab apply                  re-apply the same configuration (a fresh copy, state kept), converge
+    alblab status                 listeners, rules, targets with live health (restarts a dead part)
     alblab curl PATH [--method M] [--host H] [--header 'K: V']... [--port P]
-    alblab reach INSTANCE [PORT]  direct attempt from the internet: blocked / open
+    alblab reach INSTANCE [PORT]  direct attempt from the internet: blocked / open / refused
     alblab fail INSTANCE [--mode unhealthy|dead|slow:MS] / alblab heal INSTANCE
-    alblab down                   destroy the stack, tear the data plane down, stop the emulator
+    alblab check DIR              one-shot pass/fail for CI: apply, verdicts, traffic, destroy, leak check
+    alblab down                   the one way back to a clean slate, whatever state things are in
 
-State lives in $ALBLAB_HOME (default ~/.alblab), so every command runs in a new process.
+State lives in $ALBLAB_HOME (default ~/.alblab), so every command runs in a new process. Whatever fails or
+is interrupted, 'alblab down' removes what is left: the stack, the data plane, the emulator, the work copies.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import secrets
-import shutil
-import signal
 import sys
+import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from alblab import examples as ex
-from alblab.aws_env import fake_aws_env
-from alblab.dataplane import netns
-from alblab.dataplane.plane import DataPlane, DataPlaneError, teardown_saved
-from alblab.dataplane.procs import alive
-from alblab.emulator import Emulator
+from alblab import present, records
+from alblab.errors import AlblabError, StateError, UsageError
 from alblab.lab import cli as lab_cli
-from alblab.model import Action, Condition, Stack
-from alblab.state import aws_clients, read_stack
-from alblab.terraform import TerraformRunner
-from alblab.tfconfig import cli_config_env
-from alblab.workspace import Workspace
+from alblab.session import Session, StackHandle, new_prefix
+from alblab.sources import check_var_files, parse_var, resolve_source
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from alblab.dataplane import DataPlane
 
-
-def home() -> Path:
-    return Path(os.environ.get("ALBLAB_HOME", "~/.alblab")).expanduser().resolve()
-
-
-@dataclass
-class LabState:
-    source: str
-    name: str
-    workspace: str
-    emulator_pid: int
-    emulator_port: int
-    alb_name: str = ""
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.emulator_port}"
-
-    @classmethod
-    def load(cls) -> LabState | None:
-        path = home() / "state.json"
-        return cls(**json.loads(path.read_text())) if path.exists() else None
-
-    def save(self) -> None:
-        home().mkdir(parents=True, exist_ok=True)
-        (home() / "state.json").write_text(json.dumps(asdict(self), indent=1) + "\n")
+STACK_KEY = "main"
+DOWN_HINT = "run 'alblab down' to remove it"
+FAIL_MODES = "unhealthy (default) | dead | slow:MS"
 
 
 def say(message: str) -> None:
     print(f"alblab: {message}", flush=True)
 
 
-@contextmanager
-def step(label: str, hint: str = "") -> Iterator[None]:
-    """Prints the step, then a heartbeat every 10 s (Terraform's provider waiters are silent)."""
-    say(f"{label}{' (' + hint + ')' if hint else ''} ...")
-    t0 = time.monotonic()
-    done = threading.Event()
+class Heartbeat:
+    """Progress lines for long steps: each step prints when it starts, every 10 s while it runs, and when it
+    ends (Terraform's provider waiters are silent for a minute)."""
 
-    def beat() -> None:
-        while not done.wait(10):
-            say(f"  {label}: {time.monotonic() - t0:.0f} s")
+    def __init__(self) -> None:
+        self._label = ""
+        self._t0 = 0.0
+        self._done = threading.Event()
+        self._lock = threading.Lock()
 
-    threading.Thread(target=beat, daemon=True).start()
-    try:
-        yield
-    finally:
-        done.set()
-    say(f"  {label}: done in {time.monotonic() - t0:.1f} s")
+    def __call__(self, label: str) -> None:
+        self.finish()
+        with self._lock:
+            self._label, self._t0, self._done = label, time.monotonic(), threading.Event()
+            done, t0 = self._done, self._t0
+        say(f"{label} ...")
 
+        def beat() -> None:
+            while not done.wait(10):
+                say(f"  {label}: {time.monotonic() - t0:.0f} s")
 
-def timed(label: str, fn: Callable[[], T]) -> T:
-    with step(label):
-        return fn()
+        threading.Thread(target=beat, daemon=True).start()
 
-
-# --- emulator --------------------------------------------------------------------------------------
-
-
-def emulator_alive(state: LabState) -> bool:
-    if not alive(state.emulator_pid):
-        return False
-    cmdline = Path(f"/proc/{state.emulator_pid}/cmdline").read_bytes().split(b"\0")
-    return b"moto.server" in cmdline and str(state.emulator_port).encode() in cmdline
+    def finish(self, ok: bool = True) -> None:
+        with self._lock:
+            if not self._label:
+                return
+            self._done.set()
+            label, took, self._label = self._label, time.monotonic() - self._t0, ""
+        say(f"  {label}: {'done in' if ok else 'stopped after'} {took:.1f} s")
 
 
-def stop_emulator(state: LabState) -> None:
-    if not emulator_alive(state):
-        return
-    os.kill(state.emulator_pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while alive(state.emulator_pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if emulator_alive(state):
-        os.kill(state.emulator_pid, signal.SIGKILL)
+@dataclass
+class Context:
+    """What a command opened, so the top-level handler can say what is left after a Ctrl-C or a failure."""
+
+    aws: str = "emulator"
+    debug: bool = False
+    session: Session | None = None
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
+
+    def open(self) -> Session:
+        if self.session is None:
+            self.session = Session(records.default_home(), aws=self.aws, progress=self.heartbeat)
+        return self.session
 
 
-# --- commands ----------------------------------------------------------------------------------------
+# --- helpers ------------------------------------------------------------------------------------
 
 
-def plane_dir() -> Path:
-    return home() / "plane"
+def stack_of(ctx: Context) -> StackHandle:
+    session = ctx.open()
+    if STACK_KEY not in session.record.stacks:
+        raise StateError("nothing is up: run 'alblab up EXAMPLE_OR_DIR'")
+    session.require_emulator()
+    return session.stack(STACK_KEY)
 
 
-def require_privileges() -> None:
-    problem = netns.privilege_problem()
+def require_dataplane() -> None:
+    from alblab.dataplane import availability
+
+    problem = availability()
     if problem:
-        raise SystemExit(f"alblab: {problem}")
+        raise StateError(problem)
 
 
-def refresh_workspace(state: LabState) -> Workspace:
-    """A fresh copy of the source that keeps the Terraform state and the generated keys of the last run."""
-    ws_dir = Path(state.workspace)
-    keep = home() / "keep"
-    shutil.rmtree(keep, ignore_errors=True)
-    keep.mkdir(parents=True)
-    for item in ("terraform.tfstate", "certs"):
-        if (ws_dir / item).exists():
-            shutil.move(str(ws_dir / item), str(keep / item))
-    ws = Workspace.prepare(state.source, state.name, ws_dir.parent, state.endpoint)
-    if (keep / "certs").exists():
-        shutil.rmtree(ws.key_dir, ignore_errors=True)  # same file names: tfvars stay valid
-        shutil.move(str(keep / "certs"), str(ws.key_dir))
-    if (keep / "terraform.tfstate").exists():
-        shutil.move(str(keep / "terraform.tfstate"), str(ws.dir / "terraform.tfstate"))
-    return ws
+def attached(ctx: Context) -> DataPlane:
+    handle = stack_of(ctx)
+    if ctx.open().real_aws:
+        raise StateError("the data plane emulates AWS and does not run with --aws real")
+    require_dataplane()
+    if not handle.has_plane():
+        raise StateError(
+            "this stack has no data plane (it was brought up with --no-dataplane): run 'alblab up' again"
+        )
+    return handle.plane(progress=say)
 
 
-def apply_and_read(state: LabState, ws: Workspace) -> Stack:
-    timed("terraform init", ws.runner.init)
-    with step("terraform apply", "the aws provider waits ~60 s for a new ALB"):
-        ws.runner.apply()
-    outputs = ws.runner.outputs()
-    state.alb_name = str(outputs.get("alb_name") or state.name)
-    state.save()
-    return read_stack(aws_clients(state.endpoint), state.alb_name)
+# --- commands -----------------------------------------------------------------------------------
 
 
-def cmd_up(args: argparse.Namespace) -> None:
-    require_privileges()
-    source = Path(args.source)
-    source_key = str(source.resolve()) if source.is_dir() else args.source
-    state = LabState.load()
-    if state is not None and emulator_alive(state):
-        if state.source != source_key:
-            raise SystemExit(f"alblab: {state.source} is up; run 'alblab down' first")
-        cmd_apply(args)
-        return
-    if state is not None:
-        say("the previous emulator is gone; cleaning up its data plane")
-        teardown_saved(plane_dir())
-    emulator = timed("emulator (moto server)", lambda: Emulator(state_dir=home() / "emulator").start())
-    example_name = source.name if source.is_dir() else args.source
-    name = ex.unique_name(f"l{secrets.token_hex(2)}", example_name)
-    ws = Workspace.prepare(source_key, name, home() / "work", emulator.endpoint)
-    assert emulator.pid is not None
-    state = LabState(source_key, name, str(ws.dir), emulator.pid, emulator.port)
-    state.save()
-    stack = apply_and_read(state, ws)
-    t0 = time.monotonic()
-    plane = DataPlane(stack, plane_dir(), key_dir=ws.key_dir, progress=lambda m: say(f"  {m}"))
-    with step("data plane"):
-        plane.up(persist=True)
-    say(f"up in {time.monotonic() - t0:.2f} s excluding Terraform")
-    say(f"ALB {stack.load_balancer.name}: {stack.load_balancer.dns_name} (resolves in the client namespace)")
+def cmd_up(ctx: Context, args: argparse.Namespace) -> int:
+    # Everything checkable is checked before anything is started.
+    source = resolve_source(args.source)
+    variables = dict(parse_var(v) for v in args.var or [])
+    var_files = [str(p) for p in check_var_files(args.var_file or [])]
+    dataplane = not args.no_dataplane and ctx.aws == "emulator"
+    if dataplane:
+        require_dataplane()
+    session = ctx.open()
+    with session.exclusive("up"):
+        existing = session.record.stacks.get(STACK_KEY)
+        if existing is not None and existing.source != str(source):
+            raise StateError(
+                f"{existing.source} is up; run 'alblab down' first, then 'alblab up {args.source}'"
+            )
+        if existing is None:
+            handle = session.add_stack(
+                STACK_KEY,
+                source,
+                variables=variables,
+                var_files=var_files,
+                lb=args.lb or "",
+                prefix=new_prefix("l"),
+            )
+        else:
+            handle = session.stack(STACK_KEY)
+            handle.record.variables, handle.record.var_files = variables, var_files
+            handle.record.lb_choice = args.lb or handle.record.lb_choice
+            session.save()
+        if session.endpoint is None and not session.real_aws:
+            ctx.heartbeat("emulator (moto server)")
+        apply_and_converge(ctx, handle, dataplane)
+    lb = handle.lb
+    say(f"ALB {lb.address} ({lb.name}): {lb.dns_name}")
+    if dataplane:
+        say("the DNS name resolves in the client namespace: try 'alblab curl /'")
     say(
         "next: alblab status | alblab curl / | alblab reach <instance> | alblab fail <instance> | alblab down"
     )
+    return 0
 
 
-def cmd_apply(args: argparse.Namespace) -> None:
-    require_privileges()
-    state = loaded()
-    ws = refresh_workspace(state)
-    stack = apply_and_read(state, ws)
-    t0 = time.monotonic()
-    plane = DataPlane.attach(stack, plane_dir(), progress=lambda m: say(f"  {m}"))
-    result = plane.converge(stack)
-    say(f"data plane converged in {time.monotonic() - t0:.2f} s: {result}")
+def apply_and_converge(ctx: Context, handle: StackHandle, dataplane: bool) -> None:
+    handle.apply(progress=ctx.heartbeat)
+    ctx.heartbeat.finish()
+    if not dataplane:
+        return
+    stack = handle.read()
+    ctx.heartbeat("data plane")
+    existed = handle.has_plane()
+    plane = handle.plane(stack, progress=say)
+    if existed:
+        result = plane.converge(stack)
+        ctx.heartbeat.finish()
+        say(f"data plane converged: {', '.join(f'{k} {v:g}' for k, v in result.items())}")
+    else:
+        ctx.heartbeat.finish()
 
 
-def loaded() -> LabState:
-    state = LabState.load()
-    if state is None:
-        raise SystemExit("alblab: nothing is up (run 'alblab up EXAMPLE_OR_DIR')")
-    if not emulator_alive(state):
-        raise SystemExit("alblab: the emulator of the last 'up' is gone; run 'alblab down' then 'alblab up'")
-    return state
+def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
+    handle = stack_of(ctx)
+    with ctx.open().exclusive("apply"):
+        apply_and_converge(ctx, handle, handle.has_plane())
+    return 0
 
 
-def attached() -> DataPlane:
-    require_privileges()
-    state = loaded()
-    stack = read_stack(aws_clients(state.endpoint), state.alb_name)
-    return DataPlane.attach(stack, plane_dir())
-
-
-def resolve_owner(plane: DataPlane, name: str) -> str:
-    """An instance id, an example's instance key or Name tag, or an IP target's address."""
-    owners = {h.owner for h in plane.topo.hosts.values() if h.role in ("instance", "iptarget")}
-    if name in owners:
-        return name
-    for inst in plane.stack.instances.values():
-        if name in (inst.name, inst.private_ip) or inst.name.endswith(f"-{name}"):
-            return inst.id
-    raise SystemExit(f"alblab: no instance {name!r}; known: {', '.join(sorted(owners))}")
-
-
-def describe_condition(c: Condition) -> str:
-    if c.field == "http-header":
-        return f"header {c.header_name} in {list(c.values)}"
-    if c.field == "query-string":
-        return "query " + " | ".join(f"{k or '*'}={v}" for k, v in c.query_pairs)
-    return f"{c.field} {list(c.values)}"
-
-
-def describe_action(stack: Stack, a: Action) -> str:
-    names = {tg.arn: tg.name for tg in stack.target_groups.values()}
-    if a.type == "forward":
-        groups = [f"{names.get(t.target_group_arn, t.target_group_arn)}:{t.weight}" for t in a.target_groups]
-        sticky = f" sticky {a.stickiness_duration}s" if a.stickiness_enabled else ""
-        return "forward " + (groups[0].rsplit(":", 1)[0] if len(groups) == 1 else ", ".join(groups)) + sticky
-    if a.type == "fixed-response" and a.fixed_response:
-        return f"fixed {a.fixed_response.status_code} {a.fixed_response.message_body[:30]!r}"
-    if a.type == "redirect" and a.redirect:
-        r = a.redirect
-        return f"redirect {r.status_code} {r.protocol}://{r.host}:{r.port}{r.path}?{r.query}"
-    return a.type
-
-
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    )
-
-
-def cmd_status(_args: argparse.Namespace) -> None:
-    plane = attached()
-    stack, lb = plane.stack, plane.stack.load_balancer
-    print(f"ALB {lb.name}  {lb.dns_name}  data plane {plane.prefix}-*")
-    print(table([["node", "ip", "az"], *([h.ns, h.ip, h.az] for h in plane.topo.by_role("alb"))]))
+def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
+    handle = stack_of(ctx)
+    plane = attached(ctx) if handle.has_plane() else None
+    stack = plane.stack if plane is not None else handle.read()
+    lb = stack.load_balancer
+    print(f"ALB {handle.lb.address}  {lb.name}  {lb.dns_name}")
+    if plane is not None:
+        print(present.table([["node", "ip", "az"], *([n.name, n.ip, n.az] for n in plane.alb_nodes)]))
     print()
-    rows = [["listener", "priority", "conditions", "action"]]
-    for lst in sorted(lb.listeners, key=lambda x: x.port):
-        for rule in lst.rules:
-            conds = "; ".join(describe_condition(c) for c in rule.conditions)
-            rows.append(
-                [f"{lst.protocol}:{lst.port}", str(rule.priority), conds, describe_action(stack, rule.action)]
-            )
-        rows.append([f"{lst.protocol}:{lst.port}", "default", "", describe_action(stack, lst.default_action)])
-    print(table(rows))
+    print(present.rules_table(stack))
     print()
-    live = plane.health()
-    rows = [["target group", "target", "ip", "api health", "live health (per ALB node)"]]
-    for tg in sorted(stack.target_groups.values(), key=lambda t: t.name):
-        for target in tg.targets:
-            port = tg.port_of(target)
-            inst = stack.instances.get(target.id)
-            nodes = live.get(tg.name, {}).get(f"{target.id}:{port}", {})
-            words = ", ".join(f"{ns.rsplit('-', 1)[1]}={w}" for ns, w in sorted(nodes.items()))
-            ip = inst.private_ip if inst else target.id
-            rows.append([tg.name, f"{target.id}:{port}", ip, target.health, words])
-    print(table(rows))
+    print(present.targets_table(stack, plane.health() if plane is not None else None))
+    return 0
 
 
-def cmd_curl(args: argparse.Namespace) -> None:
-    plane = attached()
-    try:
-        reply = plane.curl(args.path, args.method, args.host, args.header or [], args.port)
-    except DataPlaneError as exc:
-        raise SystemExit(f"alblab: {exc}") from exc
+def cmd_curl(ctx: Context, args: argparse.Namespace) -> int:
+    plane = attached(ctx)
+    reply = plane.curl(args.path, args.method, args.host, args.header or [], args.port)
     print(reply.status_line)
     for key, value in reply.headers:
         print(f"{key}: {value}")
     print()
     print(reply.body, end="" if reply.body.endswith("\n") else "\n")
+    return 0
 
 
-def cmd_reach(args: argparse.Namespace) -> None:
-    plane = attached()
-    owner = resolve_owner(plane, args.instance)
+REACH_WORDS = {
+    "blocked": "dropped by the instance's security group (timed out)",
+    "open": "the security group lets the internet in",
+    "refused": "the security group let it in, but nothing listens on that port",
+}
+
+
+def cmd_reach(ctx: Context, args: argparse.Namespace) -> int:
+    plane = attached(ctx)
+    owner = plane.resolve_owner(args.instance)
     result = plane.probe(owner, args.port)
-    host = plane.topo.by_owner(owner)
-    explain = {
-        "blocked": "dropped by the instance's security group (timed out)",
-        "open": "the security group lets the internet in",
-        "refused": "the security group let it in, but nothing listens on that port",
-    }
-    print(f"{result}: {plane.topo.client.ip} -> {owner} {host.ip}:{args.port} ({explain[result]})")
+    where = f"{plane.address_of(owner)}:{args.port}"
+    print(f"{result}: {plane.client_ip} -> {owner} {where} ({REACH_WORDS[result]})")
+    return 0
 
 
-def cmd_fail(args: argparse.Namespace) -> None:
-    plane = attached()
-    owner = resolve_owner(plane, args.instance)
+def cmd_fail(ctx: Context, args: argparse.Namespace) -> int:
+    plane = attached(ctx)
+    owner = plane.resolve_owner(args.instance)
     plane.fail(owner, args.mode)
     say(f"{owner} is now {args.mode}; watch it with 'alblab status'")
+    return 0
 
 
-def cmd_heal(args: argparse.Namespace) -> None:
-    plane = attached()
-    owner = resolve_owner(plane, args.instance)
+def cmd_heal(ctx: Context, args: argparse.Namespace) -> int:
+    plane = attached(ctx)
+    owner = plane.resolve_owner(args.instance)
     plane.heal(owner)
     say(f"{owner} is healthy again")
+    return 0
 
 
-def cmd_down(_args: argparse.Namespace) -> None:
-    require_privileges()
-    state = LabState.load()
-    prefix = teardown_saved(plane_dir())
-    if prefix:
-        say(f"data plane {prefix}-* removed")
-    if state is None:
-        say("nothing else is up")
-        return
-    if emulator_alive(state) and Path(state.workspace).is_dir():
-        # The workspace copy holds the state: destroy it as it is, without re-preparing it.
-        env = {**cli_config_env(Path(state.workspace).parent), **fake_aws_env(state.endpoint)}
-        with step("terraform destroy"):
-            TerraformRunner(Path(state.workspace), env).destroy()
-    stop_emulator(state)
-    (home() / "state.json").unlink()
-    say("down")
+def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
+    session = ctx.open()
+    if not session.active and not (session.home / "work").exists() and not (session.home / "planes").exists():
+        say("nothing is up")
+        return 0
+    with session.exclusive("down"):
+        report = session.down(destroy=not args.keep_aws)
+    for line in report.done:
+        say(line)
+    for line in report.problems:
+        say(f"NOT DONE: {line}")
+    if not report.clean:
+        return 1
+    if [p.name for p in session.home.iterdir()] == [records.LOCK_NAME]:
+        # Only our own lock file is left: leave no trace of the session at all.
+        (session.home / records.LOCK_NAME).unlink()
+        session.home.rmdir()
+    say("down: nothing is left")
+    return 0
+
+
+def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
+    from alblab.check import run_check
+
+    return run_check(args, say)
+
+
+# --- parser and the one top-level handler ----------------------------------------------------------
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="alblab", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    sub = p.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="emulator + terraform apply + data plane")
+    p.add_argument("--debug", action="store_true", help="show the Python traceback of an unexpected error")
+    p.add_argument(
+        "--aws",
+        choices=("emulator", "real"),
+        default=os.environ.get("ALBLAB_AWS", "emulator"),
+        help="emulator (default): the embedded moto server; real: your AWS account and credentials (billed)",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    up = sub.add_parser("up", help="emulator + terraform apply + data plane (again: re-apply + converge)")
     up.add_argument("source", metavar="EXAMPLE_OR_DIR")
+    add_input_options(up)
+    up.add_argument("--no-dataplane", action="store_true", help="apply only; no namespaces, no HAProxy")
     up.set_defaults(fn=cmd_up)
     sub.add_parser("apply", help="re-apply the configuration and converge").set_defaults(fn=cmd_apply)
     sub.add_parser("status", help="listeners, rules, targets with live health").set_defaults(fn=cmd_status)
@@ -367,27 +306,121 @@ def parser() -> argparse.ArgumentParser:
     curl.set_defaults(fn=cmd_curl)
     reach = sub.add_parser("reach", help="direct attempt from the internet to an instance")
     reach.add_argument("instance")
-    reach.add_argument("port", nargs="?", type=int, default=80)
+    reach.add_argument("port", nargs="?", type=port_number, default=80)
     reach.set_defaults(fn=cmd_reach)
     fail = sub.add_parser("fail", help="make an instance's stand-in app fail")
     fail.add_argument("instance")
-    fail.add_argument("--mode", default="unhealthy", help="unhealthy (default) | dead | slow:MS")
+    fail.add_argument("--mode", default="unhealthy", type=fail_mode, help=FAIL_MODES)
     fail.set_defaults(fn=cmd_fail)
     heal = sub.add_parser("heal", help="make it healthy again")
     heal.add_argument("instance")
     heal.set_defaults(fn=cmd_heal)
-    sub.add_parser("down", help="destroy, tear down, stop the emulator").set_defaults(fn=cmd_down)
+    check = sub.add_parser("check", help="one-shot pass/fail of a configuration, for CI")
+    check.add_argument("source", metavar="DIR")
+    add_input_options(check)
+    check.add_argument("--no-dataplane", action="store_true", help="skip the traffic checks")
+    check.add_argument("--junit-xml", metavar="FILE", help="write one JUnit test case per check")
+    check.add_argument("--json", metavar="FILE", help="write one JSON entry per check")
+    check.add_argument("--requests", type=int, default=8, help="requests per alternation check (default 8)")
+    check.set_defaults(fn=cmd_check)
+    down = sub.add_parser("down", help="destroy, tear down, stop the emulator: back to a clean slate")
+    down.add_argument(
+        "--keep-aws", action="store_true", help="with --aws real: leave the resources in the account"
+    )
+    down.set_defaults(fn=cmd_down)
     # The workshop lab (alblab lab ..., alblab diagram) brings its own subcommands.
     lab_cli.register(sub)
     return p
 
 
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--var", action="append", metavar="NAME=VALUE", help="a Terraform variable (repeatable)")
+    p.add_argument("--var-file", action="append", metavar="FILE", help="a .tfvars file (repeatable)")
+    p.add_argument("--lb", metavar="ADDRESS|NAME", help="which ALB, when the configuration has several")
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 1-65535")
+    return port
+
+
+def fail_mode(text: str) -> str:
+    if text in ("unhealthy", "dead", "healthy"):
+        return text
+    if text.startswith("slow:") and text[5:].isdigit() and 0 < int(text[5:]) <= 600_000:
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: expected {FAIL_MODES} (MS: milliseconds, 1-600000)")
+
+
+def interrupted(ctx: Context) -> int:
+    """Ctrl-C: say at once what is left and how to clean it, then let Terraform stop gracefully."""
+    ctx.heartbeat.finish(ok=False)
+    print(file=sys.stderr)
+    session = ctx.session
+    left = session.leftovers() if session is not None else []
+    if left:
+        print("alblab: interrupted. Still there:", file=sys.stderr)
+        for line in left:
+            print(f"  - {line}", file=sys.stderr)
+        print("alblab: run 'alblab down' to remove all of it.", file=sys.stderr, flush=True)
+    else:
+        print("alblab: interrupted; nothing was left running.", file=sys.stderr, flush=True)
+    if session is not None:
+        still = session.interrupt(timeout=60)
+        for workdir in still:
+            print(f"alblab: terraform in {workdir} did not stop; 'alblab down' waits for it", file=sys.stderr)
+    return 130
+
+
+def report_error(ctx: Context, exc: BaseException) -> int:
+    ctx.heartbeat.finish(ok=False)
+    detail = getattr(exc, "detail", "")
+    print(f"alblab: {exc if not detail else exc.args[0]}", file=sys.stderr)
+    if detail:
+        print(textwrap.indent(detail.rstrip(), "  "), file=sys.stderr)
+    if ctx.session is not None and ctx.session.active and not isinstance(exc, UsageError):
+        left = ctx.session.leftovers()
+        if left:
+            print(
+                f"alblab: still up: {'; '.join(left)}. {DOWN_HINT[0].upper()}{DOWN_HINT[1:]}.",
+                file=sys.stderr,
+            )
+    return int(getattr(exc, "exit_code", 1))
+
+
+def known_errors() -> tuple[type[BaseException], ...]:
+    from alblab.dataplane import DataPlaneError
+
+    return (AlblabError, DataPlaneError)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    ctx = Context(aws=args.aws, debug=args.debug)
+    fn: Callable[..., Any] = args.fn
     try:
-        args.fn(args)
+        rc = fn(ctx, args) if fn.__module__ == __name__ else fn(args)
     except KeyboardInterrupt:
-        sys.exit(130)
+        rc = interrupted(ctx)
+    except known_errors() as exc:
+        if args.debug:
+            raise
+        rc = report_error(ctx, exc)
+    except Exception as exc:  # a bug: one line, and the way to see more
+        if args.debug:
+            raise
+        ctx.heartbeat.finish()
+        print(
+            f"alblab: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        rc = 1
+    sys.exit(int(rc or 0))
 
 
 if __name__ == "__main__":

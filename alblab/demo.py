@@ -19,8 +19,8 @@ from typing import Any
 from alblab import examples as ex
 from alblab.emulator import Emulator
 from alblab.model import Action, Listener, Stack
+from alblab.sources import REPO_ROOT
 from alblab.state import aws_clients
-from alblab.workspace import REPO_ROOT
 
 CURLS = 6
 

@@ -14,12 +14,59 @@ from pathlib import Path
 from types import TracebackType
 
 from alblab.aws_env import REGION
+from alblab.errors import AlblabError
 
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+SERVER_MODULE = "alblab.emulator_server"
+
+
+class EmulatorError(AlblabError):
+    pass
+
+
+def answers(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=2):
+            return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def is_running(pid: int, port: int) -> bool:
+    """True when ``pid`` is still the emulator alblab started on ``port`` (not a recycled PID)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = next(
+            (line.split()[1] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+             if line.startswith("State:")),
+            "X",
+        )  # fmt: skip
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X") and SERVER_MODULE.encode() in cmdline and str(port).encode() in cmdline
+
+
+def stop_running(pid: int, port: int, timeout: float = 10.0) -> bool:
+    """Stop an emulator started by another alblab process; True once it is gone."""
+    if not is_running(pid, port):
+        return True
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return True
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not is_running(pid, port):
+                return True
+            time.sleep(0.1)
+    return not is_running(pid, port)
 
 
 class Emulator:
@@ -39,9 +86,10 @@ class Emulator:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
-    def start(self, timeout: float = 60.0) -> Emulator:
+    def spawn(self) -> int:
+        """Start the server process and return its PID at once (record it before waiting for it)."""
         if self._proc is not None:
-            return self
+            return self._proc.pid
         log_dir = self.state_dir or Path(os.environ.get("TMPDIR", "/tmp"))
         log_dir.mkdir(parents=True, exist_ok=True)
         self._log = log_dir / f"moto-{self.port}.log"
@@ -51,27 +99,35 @@ class Emulator:
         )
         with self._log.open("ab") as log:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                [sys.executable, "-m", SERVER_MODULE, "--port", str(self.port)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 env=env,
+                # Own session: a Ctrl-C meant for the CLI must not take the emulator (and its state) along.
                 start_new_session=True,
             )
-        self._wait_ready(timeout)
+        return self._proc.pid
+
+    def start(self, timeout: float = 60.0) -> Emulator:
+        self.spawn()
+        self.wait_ready(timeout)
         return self
 
-    def _wait_ready(self, timeout: float) -> None:
+    def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
-                raise RuntimeError(f"moto server exited with {self._proc.returncode}; log: {self._log}")
-            try:
-                with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=2):
-                    return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
+                raise EmulatorError(
+                    f"the AWS emulator exited with {self._proc.returncode} while starting; log: {self._log}"
+                )
+            if answers(self.endpoint):
+                return
+            time.sleep(0.1)
         self.stop()
-        raise TimeoutError(f"moto server not ready on {self.endpoint} after {timeout} s; log: {self._log}")
+        raise EmulatorError(
+            f"the AWS emulator did not answer on {self.endpoint} in {timeout:.0f} s; log: {self._log}"
+        )
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from alblab.model import Stack
+from alblab.sources import EXAMPLES_DIR
 from alblab.state import AwsClients, find_leftovers, read_stack
 from alblab.terraform import TerraformError
-from alblab.workspace import EXAMPLES_DIR, Workspace
+from alblab.workspace import Workspace
 
 # Short aliases keep "<prefix>-<alias>" ≤ 14 chars, so "<name>-<target group key>" fits the 32-char limit.
 ALIASES = {

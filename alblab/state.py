@@ -14,6 +14,7 @@ import boto3
 from botocore.config import Config
 
 from alblab.aws_env import REGION, fake_aws_env
+from alblab.errors import StateError
 from alblab.model import (
     Action,
     Condition,
@@ -230,9 +231,12 @@ def read_target_group(elbv2: Any, raw: dict[str, Any]) -> TargetGroup:
 
 
 def read_target_groups(elbv2: Any, lb_arn: str, extra_arns: set[str]) -> dict[str, TargetGroup]:
-    raws = {
-        t["TargetGroupArn"]: t for t in elbv2.describe_target_groups(LoadBalancerArn=lb_arn)["TargetGroups"]
-    }
+    try:
+        listed = elbv2.describe_target_groups(LoadBalancerArn=lb_arn)["TargetGroups"]
+    except elbv2.exceptions.TargetGroupNotFoundException:
+        # moto's answer for an ALB without target groups (one that only redirects or answers itself).
+        listed = []
+    raws = {t["TargetGroupArn"]: t for t in listed}
     missing = sorted(extra_arns - raws.keys())
     if missing:
         raws.update(
@@ -358,15 +362,30 @@ def read_certificates(acm: Any, listeners: tuple[Listener, ...]) -> dict[str, st
 # --- the whole stack ---------------------------------------------------------------------------
 
 
-def read_load_balancer(elbv2: Any, alb_name: str) -> dict[str, Any]:
-    found = elbv2.describe_load_balancers(Names=[alb_name])["LoadBalancers"]
+class LoadBalancerNotFound(StateError):
+    pass
+
+
+def read_load_balancer(elbv2: Any, alb_name: str | None = None, arn: str | None = None) -> dict[str, Any]:
+    """One load balancer by ARN (preferred: unique) or by name."""
+    what = f"ARN {arn}" if arn else f"name {alb_name!r}"
+    try:
+        if arn:
+            found = elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
+        elif alb_name:
+            found = elbv2.describe_load_balancers(Names=[alb_name])["LoadBalancers"]
+        else:
+            raise ValueError("read_load_balancer needs a name or an ARN")
+    except elbv2.exceptions.LoadBalancerNotFoundException as exc:
+        raise LoadBalancerNotFound(f"the AWS API knows no load balancer with {what}") from exc
     if len(found) != 1:
-        raise LookupError(f"expected one load balancer named {alb_name!r}, found {len(found)}")
+        raise LoadBalancerNotFound(f"expected one load balancer with {what}, found {len(found)}")
     return dict(found[0])
 
 
-def read_stack(clients: AwsClients, alb_name: str) -> Stack:
-    raw = read_load_balancer(clients.elbv2, alb_name)
+def read_stack(clients: AwsClients, alb_name: str | None = None, *, arn: str | None = None) -> Stack:
+    """The stack around one ALB, found by ``arn`` (preferred) or ``alb_name``."""
+    raw = read_load_balancer(clients.elbv2, alb_name, arn)
     arn, vpc_id = raw["LoadBalancerArn"], raw["VpcId"]
     attributes = {
         a["Key"]: a["Value"]

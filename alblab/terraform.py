@@ -1,15 +1,16 @@
 """The ONE place that imports python_terraform, with the workarounds Terraform 1.x needs.
 
 python-terraform 0.10.1 (the package the user asked for) predates Terraform 1.x. Measured breakages
-(FACTS.md) and what this adapter does about each:
+and what this adapter does about each:
 - ``apply()`` without ``skip_plan=True`` waits for an approval prompt that never comes ("EOF"):
   apply always runs with ``skip_plan=True`` (``-auto-approve``), which is also how a saved plan is applied.
 - ``destroy()`` passes ``-force`` (removed in 0.15): call it with ``force=None, auto_approve=True``.
 - ``output(name)`` raises on the 1.x JSON: read ``output()`` whole and take ``[name]["value"]``.
 - ``plan()`` adds ``-detailed-exitcode`` by default (rc 2 = changes): pass ``detailed_exitcode=None``
   unless the exit code is the point.
-- Variables given to the constructor are sent to every command, but a saved plan rejects ``-var``:
-  applying a plan file passes ``var=None``.
+- Variables given to its constructor, even none, go to a temporary var file outside the working directory on
+  every command (leaked when the command is interrupted), and a saved plan rejects ``-var``: the adapter
+  passes ``var=None`` always and hands variables over as var files of its own (``TerraformRunner``).
 - There is no per-call environment (it copies ``os.environ``); threads would race on it. Each runner
   therefore gets a small launcher script as ``terraform_bin_path`` that sets its environment.
 ``tests/test_terraform_adapter.py`` pins these behaviours, so a new python-terraform fails loudly there.
@@ -17,44 +18,105 @@ python-terraform 0.10.1 (the package the user asked for) predates Terraform 1.x.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import shlex
 import shutil
+import signal
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from python_terraform import IsFlagged, Terraform
 
+from alblab.errors import AlblabError
 
-class TerraformError(RuntimeError):
+
+class TerraformError(AlblabError):
     def __init__(self, command: str, rc: int, stderr: str) -> None:
-        super().__init__(f"terraform {command} failed (rc={rc}):\n{stderr.strip()[-4000:]}")
+        super().__init__(f"terraform {command} failed (exit {rc})", detail=_diagnostics(stderr))
         self.command = command
         self.rc = rc
         self.stderr = stderr
+
+    def __str__(self) -> str:
+        # Kept whole in str(): tests and logs that print the exception see Terraform's own words.
+        return f"{self.args[0]}:\n{self.detail}" if self.detail else str(self.args[0])
+
+
+def _diagnostics(text: str) -> str:
+    """Terraform's error text without colour codes and blank padding, at most the last 4000 characters."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()[-4000:]
+
+
+PID_FILE = ".alblab-terraform.pid"
 
 
 def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
     terraform = shutil.which("terraform") or "terraform"
     exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in sorted(env.items()))
     launcher = workdir / ".alblab-terraform"
-    launcher.write_text(f'#!/bin/sh\n{exports}exec {shlex.quote(terraform)} "$@"\n')
+    # The PID file lets a caller interrupted by Ctrl-C stop this Terraform gracefully (one SIGINT) and wait
+    # for it to save its state. setsid keeps the terminal's Ctrl-C from reaching Terraform directly: a second
+    # SIGINT makes Terraform exit at once and may lose state, so exactly one is sent, by ``stop()``.
+    launcher.write_text(
+        f"#!/bin/sh\n{exports}echo $$ > {PID_FILE}\n"
+        f'exec {shlex.quote(_SETSID)} {shlex.quote(terraform)} "$@"\n'
+    )
     launcher.chmod(0o755)
     return launcher
 
 
-class TerraformRunner:
-    """Terraform commands on one working directory; every failure raises ``TerraformError``."""
+_SETSID = shutil.which("setsid") or "setsid"
 
-    def __init__(self, workdir: Path, env: dict[str, str], variables: dict[str, Any] | None = None) -> None:
+
+def _alive(pid: int) -> bool:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("State:"):
+                return line.split()[1] not in ("Z", "X")
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return False
+
+
+class TerraformRunner:
+    """Terraform commands on one working directory; every failure raises ``TerraformError``.
+
+    ``variables`` (typed values) reach Terraform through a JSON var file in the working directory and
+    ``var_files`` as ``-var-file`` flags, in that order after ``var_files``; never through python-terraform's
+    own ``var=`` dict, which writes a temporary file outside the working directory on every command (even
+    for no variables) and leaks it when the command is interrupted.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        env: dict[str, str],
+        variables: dict[str, Any] | None = None,
+        var_files: Sequence[Path] = (),
+    ) -> None:
         self.workdir = Path(workdir)
         self.env = dict(env)
         self.variables = dict(variables or {})
+        self.var_files = [Path(p) for p in var_files]
         self._tf = Terraform(
             working_dir=str(self.workdir),
-            variables=self.variables,
             terraform_bin_path=str(_write_launcher(self.workdir, self.env)),
         )
+
+    def _var_options(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        files = [str(p) for p in self.var_files]
+        for label, values in (("variables", self.variables), ("extra", extra or {})):
+            if values:
+                path = self.workdir / f".alblab-{label}.tfvars.json"
+                path.write_text(json.dumps(values, indent=1) + "\n")
+                files.append(path.name)
+        # var=None: without it python-terraform writes its constructor's (empty) variables to a temp file.
+        return {"var": None, "var_file": files or None}
 
     def _check(self, command: str, result: tuple[int, str, str], ok: tuple[int, ...] = (0,)) -> str:
         rc, out, err = result
@@ -62,9 +124,44 @@ class TerraformRunner:
             raise TerraformError(command, rc, err or out)
         return out
 
+    # --- a Terraform that is still running (Ctrl-C, a killed caller) ------------------------------------
+
+    def running_pid(self) -> int | None:
+        """The PID of a Terraform still running in this directory (ours: started through the launcher)."""
+        try:
+            pid = int((self.workdir / PID_FILE).read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except (FileNotFoundError, ProcessLookupError):
+            return None
+        if not _alive(pid) or not cmdline or not cmdline[0].endswith(b"terraform"):
+            return None
+        return pid
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Ask a running Terraform to stop (one SIGINT: it saves its state) and wait; True once none runs."""
+        pid = self.running_pid()
+        if pid is None:
+            return True
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                return True
+            time.sleep(0.1)
+        return False
+
+    # --- commands -----------------------------------------------------------------------------------------
+
     def init(self, backend: bool = True, test_directory: str | None = None) -> None:
         # test_directory: also install the modules that *.tftest.hcl run blocks load.
-        self._check("init", self._tf.init(backend=backend, upgrade=False, test_directory=test_directory))
+        self._check(
+            "init",
+            self._tf.init(backend=backend, upgrade=False, test_directory=test_directory, var=None),
+        )
 
     def validate(self) -> dict[str, Any]:
         # validate takes no -var/-input: go through cmd() with only the flags it knows.
@@ -75,18 +172,20 @@ class TerraformRunner:
         return result
 
     def plan(self, out: Path) -> None:
-        self._check("plan", self._tf.plan(out=str(out), detailed_exitcode=None))
+        self._check("plan", self._tf.plan(out=str(out), detailed_exitcode=None, **self._var_options()))
 
     def plan_exitcode(self) -> int:
         """0 = no changes, 2 = changes; anything else raises."""
-        rc, out, err = self._tf.plan(detailed_exitcode=IsFlagged, lock=False)
+        rc, out, err = self._tf.plan(detailed_exitcode=IsFlagged, lock=False, **self._var_options())
         if rc not in (0, 2):
             raise TerraformError("plan -detailed-exitcode", rc, err or out)
         return rc
 
     def plan_changes(self) -> list[str]:
         """Addresses a fresh plan would change (for messages when a re-plan is not clean)."""
-        rc, out, err = self._tf.plan(detailed_exitcode=None, json=IsFlagged, lock=False)
+        rc, out, err = self._tf.plan(
+            detailed_exitcode=None, json=IsFlagged, lock=False, **self._var_options()
+        )
         self._check("plan -json", (rc, out, err))
         changes = []
         for line in out.splitlines():
@@ -99,7 +198,9 @@ class TerraformRunner:
 
     def plan_diagnostics(self) -> tuple[int, list[dict[str, Any]]]:
         """Run ``plan -json`` and return its rc and every diagnostic (errors and warnings)."""
-        rc, out, _err = self._tf.plan(detailed_exitcode=None, json=IsFlagged, lock=False)
+        rc, out, _err = self._tf.plan(
+            detailed_exitcode=None, json=IsFlagged, lock=False, **self._var_options()
+        )
         diagnostics = []
         for line in out.splitlines():
             if not line.startswith("{"):
@@ -122,13 +223,13 @@ class TerraformRunner:
     def apply(self, planfile: Path | None = None, variables: dict[str, Any] | None = None) -> None:
         if planfile is not None:
             # A saved plan carries its variables; Terraform rejects -var/-var-file next to it.
-            result = self._tf.apply(str(planfile), skip_plan=True, var=None)
+            result = self._tf.apply(str(planfile), skip_plan=True, var=None, var_file=None)
         else:
-            result = self._tf.apply(skip_plan=True, var={**self.variables, **(variables or {})})
+            result = self._tf.apply(skip_plan=True, **self._var_options(variables))
         self._check("apply", result)
 
     def destroy(self) -> None:
-        self._check("destroy", self._tf.destroy(force=None, auto_approve=True))
+        self._check("destroy", self._tf.destroy(force=None, auto_approve=True, **self._var_options()))
 
     def outputs(self) -> dict[str, Any]:
         raw = self._tf.output()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# Where images of this project keep a filesystem mirror of hashicorp/aws (see FACTS.md).
+# Where machine images for this project keep a mirror of hashicorp/aws (ALBLAB_TF_MIRROR overrides).
 MIRROR_CANDIDATES = (Path("/opt/tf-plugins"), Path("/usr/share/terraform/plugins"))
 
 

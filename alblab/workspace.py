@@ -21,11 +21,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from alblab.aws_env import SERVICES, fake_aws_env
+from alblab.sources import resolve_source
 from alblab.terraform import TerraformRunner
 from alblab.tfconfig import cli_config_env
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES_DIR = REPO_ROOT / "examples"
 OVERRIDE_FILE = "alblab_override.tf"
 # moto's built-in AMI: examples look one up on real AWS when ami_id is null.
 MOTO_AMI = "ami-1e749f67"
@@ -52,7 +51,7 @@ CERT_NAMES = {
 def override_hcl(endpoint: str) -> str:
     endpoints = "\n".join(f'    {service:<7} = "{endpoint}"' for service in SERVICES)
     # skip_requesting_account_id = false: with true, SG references read back as "123456789012/sg-..."
-    # and every second plan shows a diff (FACTS.md).
+    # and every second plan shows a diff (measured with provider 5.100.0 and moto 5.2.1).
     return f"""# Written by alblab: points this copy of the example at the emulator. Not part of the example.
 provider "aws" {{
   access_key                  = "test"
@@ -145,6 +144,18 @@ def write_self_signed(key_dir: Path, stem: str, dns_names: list[str]) -> tuple[P
     return crt_path, key_path
 
 
+# What a refreshed copy keeps from the previous one: the state, the generated keys (the tfvars name them) and
+# the providers already installed (so init does not copy the provider again).
+KEEP_ON_REFRESH = (
+    "terraform.tfstate",
+    "terraform.tfstate.backup",
+    "certs",
+    ".terraform",
+    ".terraform.lock.hcl",
+)
+DEFAULTS_FILE = ".alblab-defaults.tfvars.json"
+
+
 @dataclass
 class Workspace:
     name: str
@@ -163,20 +174,37 @@ class Workspace:
         endpoint: str | None,
         extra_vars: dict[str, Any] | None = None,
         env: dict[str, str] | None = None,
+        variables: dict[str, Any] | None = None,
+        var_files: tuple[Path, ...] | list[Path] = (),
+        keep_state: bool = False,
     ) -> Workspace:
-        src = Path(source)
-        if not src.is_dir():
-            src = EXAMPLES_DIR / str(source)
-        if not src.is_dir():
-            raise FileNotFoundError(f"no example or root configuration at {source!r}")
-        src = src.resolve()
+        """A fresh copy of ``source`` in ``work_root/name`` (with ``keep_state``: keeping what
+        ``KEEP_ON_REFRESH`` lists from the copy there).
+
+        Variables, lowest precedence first: what the configuration's own tfvars files say; the harness's
+        defaults for variables the configuration declares (``name``, ``ami_id`` on the emulator, certificate
+        files, and ``extra_vars``); then the caller's ``var_files``; then the caller's ``variables``.
+        """
+        src = resolve_source(source)
         work_root = Path(work_root).resolve()
         target = work_root / name
+        kept = work_root / f".{name}.keep"
+        shutil.rmtree(kept, ignore_errors=True)
+        if keep_state and target.is_dir():
+            kept.mkdir(parents=True)
+            for item in KEEP_ON_REFRESH:
+                if (target / item).exists():
+                    shutil.move(str(target / item), str(kept / item))
         if target.exists():
             shutil.rmtree(target)
         copy_config(
             src, target, with_dirs=tuple(p.name for p in src.iterdir() if p.is_dir() and p.name in COPY_DIRS)
         )
+        if kept.is_dir():
+            for item in kept.iterdir():
+                shutil.rmtree(target / item.name, ignore_errors=True)
+                shutil.move(str(item), str(target / item.name))
+            kept.rmdir()
         if endpoint:
             (target / OVERRIDE_FILE).write_text(override_hcl(endpoint))
 
@@ -192,10 +220,49 @@ class Workspace:
                 crt, key = write_self_signed(key_dir, stem, CERT_NAMES[stem])
                 tfvars[var] = str(crt if kind == "crt" else key)
         tfvars.update({k: v for k, v in (extra_vars or {}).items() if k in declared})
+        files: list[Path] = []
         if tfvars:
-            (target / "terraform.tfvars.json").write_text(json.dumps(tfvars, indent=2) + "\n")
+            (target / DEFAULTS_FILE).write_text(json.dumps(tfvars, indent=2) + "\n")
+            files.append(target / DEFAULTS_FILE)
+        files.extend(Path(f).resolve() for f in var_files)
 
-        fake = fake_aws_env(endpoint) if endpoint else {}
-        run_env = {**cli_config_env(work_root), **fake, **(env or {})}
-        runner = TerraformRunner(target, run_env)
+        runner = _runner(target, work_root, endpoint, env, variables, files)
         return cls(name=name, dir=target, source=src, key_dir=key_dir, runner=runner, tfvars=tfvars)
+
+    @classmethod
+    def existing(
+        cls,
+        directory: Path,
+        source: Path,
+        endpoint: str | None,
+        env: dict[str, str] | None = None,
+        variables: dict[str, Any] | None = None,
+        var_files: tuple[Path, ...] | list[Path] = (),
+    ) -> Workspace:
+        """The copy an earlier ``prepare`` made, as it is (to destroy it or read its state and outputs)."""
+        directory = Path(directory).resolve()
+        defaults = directory / DEFAULTS_FILE
+        tfvars = json.loads(defaults.read_text()) if defaults.is_file() else {}
+        files = ([defaults] if defaults.is_file() else []) + [Path(f).resolve() for f in var_files]
+        runner = _runner(directory, directory.parent, endpoint, env, variables, files)
+        return cls(
+            name=directory.name,
+            dir=directory,
+            source=Path(source),
+            key_dir=directory / "certs",
+            runner=runner,
+            tfvars=tfvars,
+        )
+
+
+def _runner(
+    directory: Path,
+    work_root: Path,
+    endpoint: str | None,
+    env: dict[str, str] | None,
+    variables: dict[str, Any] | None,
+    var_files: list[Path],
+) -> TerraformRunner:
+    fake = fake_aws_env(endpoint) if endpoint else {}
+    run_env = {**cli_config_env(work_root), **fake, **(env or {})}
+    return TerraformRunner(directory, run_env, variables=variables, var_files=var_files)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from alblab import examples as ex
 from alblab.emulator import Emulator
+from alblab.sources import REPO_ROOT
 from alblab.state import aws_clients
-from alblab.workspace import REPO_ROOT
 
 PHASES = ("init", "plan", "apply", "second_plan", "destroy")
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from alblab.sources import REPO_ROOT
 from alblab.state import AwsClients, find_leftovers
-from alblab.workspace import REPO_ROOT, Workspace
+from alblab.workspace import Workspace
 
 BAD_DIR = REPO_ROOT / "tests" / "bad_input"
 HEADER = re.compile(r"^# expect-(field|rule|stage): (.*)$", re.MULTILINE)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from alblab.sources import REPO_ROOT
 from alblab.terraform import TerraformRunner
 from alblab.tfconfig import cli_config_env
-from alblab.workspace import REPO_ROOT
 
 SNIPPET_SOURCE = 'source = "./terraform-aws-alb"'
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from alblab.sources import REPO_ROOT
 from alblab.terraform import TerraformError, TerraformRunner
 from alblab.tfconfig import cli_config_env
-from alblab.workspace import REPO_ROOT, copy_config
+from alblab.workspace import copy_config
 
 MODULE_DIRS = sorted(p for p in (REPO_ROOT / "modules").glob("*") if any(p.glob("*.tf")))
 EXAMPLE_DIRS = sorted(p for p in (REPO_ROOT / "examples").glob("*") if any(p.glob("*.tf")))

@@ -1,0 +1,609 @@
+"""One life cycle for every front end: emulator → work copy → Terraform → state read → data plane → down.
+
+A ``Session`` owns one state directory: at most one emulator (or real AWS) and any number of stacks, each a
+Terraform configuration applied from its own work copy, with an optional data plane. The CLI keeps one stack,
+the lab one, the pytest plugin and the test suite several at once (applied in parallel threads).
+
+Crash safety: every step writes what it is about to create into ``session.json`` (atomically) *before* it
+creates it — the emulator's PID right after the process exists and before it is ready, the work copy's path
+before the copy, the data plane's run dir before a namespace exists, the phase before Terraform runs. Any
+failure, Ctrl-C or killed process therefore leaves a record from which ``down()`` removes everything: it
+destroys what Terraform can destroy, tears down the data plane and stops the emulator whatever else failed,
+and says what it could not remove.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alblab import records
+from alblab.emulator import Emulator, is_running, stop_running
+from alblab.errors import AlblabError, StateError, UsageError
+from alblab.model import Stack
+from alblab.sources import check_var_files, example_name, resolve_source
+from alblab.state import AwsClients, aws_clients, read_stack
+from alblab.terraform import TerraformError
+from alblab.tfstate import LoadBalancerRef, choose, load_balancers
+from alblab.workspace import Workspace
+
+if TYPE_CHECKING:
+    from alblab.dataplane import DataPlane
+
+SESSION_FILE = "session.json"
+VERSION = 1
+AWS_MODES = ("emulator", "real")
+# Short aliases keep "<prefix>-<alias>" ≤ 14 chars, so "<name>-<target group key>" fits AWS's 32-char limit.
+ALIASES = {
+    "basic": "basic",
+    "complete": "cmpl",
+    "hardening": "hard",
+    "https": "https",
+    "multi-app": "multi",
+    "path-routing": "path",
+}
+MAX_NAME = 14
+PLAN_FILE = "alblab.tfplan"
+PLAN_JSON = "alblab-plan.json"
+
+Progress = Callable[[str], None]
+
+
+def unique_name(prefix: str, source_name: str) -> str:
+    alias = ALIASES.get(source_name) or "".join(c for c in source_name.lower() if c.isalnum())[:6] or "cfg"
+    name = f"{prefix}-{alias}"
+    if len(name) > MAX_NAME:
+        raise UsageError(f"name {name!r} is longer than {MAX_NAME} characters; use a shorter prefix")
+    return name
+
+
+def new_prefix(letter: str = "t") -> str:
+    return f"{letter}{secrets.token_hex(2)}"
+
+
+@dataclass
+class StackRecord:
+    """What one stack is and how far it got; persisted in session.json."""
+
+    key: str
+    source: str
+    name: str
+    workdir: str
+    variables: dict[str, Any] = field(default_factory=dict)
+    var_files: list[str] = field(default_factory=list)
+    lb_choice: str = ""  # the user's --lb (address, name or ARN); "" = the only one
+    # new → applying → applied | failed; destroying → destroyed
+    phase: str = "new"
+    error: str = ""
+    lb: dict[str, str] = field(default_factory=dict)  # the chosen LoadBalancerRef
+    plane_dir: str = ""  # recorded before the data plane creates anything
+
+
+@dataclass
+class SessionRecord:
+    aws: str = "emulator"
+    emulator_pid: int = 0
+    emulator_port: int = 0
+    stacks: dict[str, StackRecord] = field(default_factory=dict)
+    version: int = VERSION
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SessionRecord:
+        if data.get("version") != VERSION:
+            raise StateError(
+                f"session.json has version {data.get('version')}, this alblab writes {VERSION}: "
+                "remove the state directory after stopping what it names"
+            )
+        stacks = {k: StackRecord(**v) for k, v in data.get("stacks", {}).items()}
+        return cls(
+            aws=data.get("aws", "emulator"),
+            emulator_pid=int(data.get("emulator_pid", 0)),
+            emulator_port=int(data.get("emulator_port", 0)),
+            stacks=stacks,
+        )
+
+
+@dataclass
+class DownReport:
+    """What ``down`` did and what it could not do (``problems`` empty = a clean slate)."""
+
+    done: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+class Session:
+    """One state directory: an emulator (or real AWS) and the stacks applied against it."""
+
+    def __init__(self, home: Path, aws: str = "emulator", progress: Progress | None = None) -> None:
+        if aws not in AWS_MODES:
+            raise UsageError(f"aws must be one of {', '.join(AWS_MODES)}, not {aws!r}")
+        self.home = Path(home).resolve()
+        self.progress: Progress = progress or (lambda _message: None)
+        self._lock = threading.RLock()
+        self._emulator: Emulator | None = None
+        records.check_owner(self.home)
+        data = records.read_json(self.home / SESSION_FILE)
+        self.record = SessionRecord.from_json(data) if data else SessionRecord(aws=aws)
+        if self.record.aws != aws:
+            if self.active:
+                raise StateError(
+                    f"the session in {self.home} runs against {self.record.aws}, not {aws}: "
+                    "run 'alblab down' first"
+                )
+            self.record.aws = aws
+
+    # --- persistence -----------------------------------------------------------------------------
+
+    def save(self) -> None:
+        with self._lock:
+            records.ensure_home(self.home)
+            records.write_json(self.home / SESSION_FILE, asdict(self.record))
+
+    @property
+    def active(self) -> bool:
+        """Anything recorded that ``down`` would have to clean."""
+        return bool(self.record.emulator_pid or self.record.stacks)
+
+    @contextlib.contextmanager
+    def exclusive(self, what: str) -> Iterator[None]:
+        """Hold the state directory's lock (one mutating command at a time, across processes)."""
+        records.ensure_home(self.home)
+        with records.locked(self.home, what):
+            yield
+
+    # --- the emulator ----------------------------------------------------------------------------
+
+    @property
+    def real_aws(self) -> bool:
+        return self.record.aws == "real"
+
+    @property
+    def endpoint(self) -> str | None:
+        if self.real_aws or not self.record.emulator_port:
+            return None
+        return f"http://127.0.0.1:{self.record.emulator_port}"
+
+    def emulator_alive(self) -> bool:
+        return bool(self.record.emulator_pid) and is_running(
+            self.record.emulator_pid, self.record.emulator_port
+        )
+
+    def require_emulator(self) -> None:
+        """For commands that need the running stack: a message when its emulator is gone."""
+        if self.real_aws:
+            return
+        if not self.record.emulator_pid:
+            raise StateError("nothing is up: run 'alblab up EXAMPLE_OR_DIR'")
+        if not self.emulator_alive():
+            raise StateError(
+                f"the emulator (pid {self.record.emulator_pid}) is gone, and the AWS state it held with it: "
+                "run 'alblab down', then 'alblab up' again"
+            )
+
+    def ensure_emulator(self) -> str | None:
+        """The endpoint of a running emulator (started when needed); None against real AWS."""
+        if self.real_aws:
+            return None
+        with self._lock:
+            if self.emulator_alive():
+                return self.endpoint
+            if self.record.emulator_pid:
+                # Gone (killed, rebooted): whatever the stacks applied went with it.
+                self.progress(f"the emulator (pid {self.record.emulator_pid}) is gone; starting a new one")
+                self._forget_emulator_state()
+            emulator = Emulator(state_dir=self.home / "emulator")
+            pid = emulator.spawn()
+            self.record.emulator_pid, self.record.emulator_port = pid, emulator.port
+            self.save()
+            self._emulator = emulator
+        emulator.wait_ready()
+        return self.endpoint
+
+    def _forget_emulator_state(self) -> None:
+        """The emulator died: tear down planes and drop Terraform state that described its resources."""
+        for handle in self.stacks():
+            handle.teardown_plane()
+            handle.forget_state()
+        self.record.emulator_pid = self.record.emulator_port = 0
+        self.save()
+
+    def stop_emulator(self) -> bool:
+        if not self.record.emulator_pid:
+            return True
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None
+        stopped = stop_running(self.record.emulator_pid, self.record.emulator_port)
+        if stopped:
+            self.record.emulator_pid = self.record.emulator_port = 0
+            self.save()
+        return stopped
+
+    def clients(self) -> AwsClients:
+        return aws_clients(self.endpoint)
+
+    # --- stacks ----------------------------------------------------------------------------------
+
+    def stacks(self) -> list[StackHandle]:
+        return [StackHandle(self, record) for record in self.record.stacks.values()]
+
+    def stack(self, key: str) -> StackHandle:
+        record = self.record.stacks.get(key)
+        if record is None:
+            raise StateError(f"no stack {key!r} in {self.home}")
+        return StackHandle(self, record)
+
+    def add_stack(
+        self,
+        key: str,
+        source: str | Path,
+        *,
+        variables: dict[str, Any] | None = None,
+        var_files: list[str] | tuple[str, ...] = (),
+        lb: str = "",
+        name: str | None = None,
+        prefix: str | None = None,
+    ) -> StackHandle:
+        """Record a stack to apply (validated; nothing starts), named ``name`` or uniquely from ``prefix``."""
+        src = resolve_source(source)
+        files = check_var_files(var_files)
+        label = example_name(src) or src.name
+        stack_name = name or unique_name(prefix or new_prefix(), label)
+        record = StackRecord(
+            key=key,
+            source=str(src),
+            name=stack_name,
+            workdir=str(self.home / "work" / stack_name),
+            variables=dict(variables or {}),
+            var_files=[str(f) for f in files],
+            lb_choice=lb,
+        )
+        with self._lock:
+            if key in self.record.stacks:
+                raise StateError(f"stack {key!r} already exists in {self.home}")
+            self.record.stacks[key] = record
+            self.save()
+        return StackHandle(self, record)
+
+    def drop_stack(self, key: str) -> None:
+        with self._lock:
+            self.record.stacks.pop(key, None)
+            self.save()
+
+    # --- the way back ----------------------------------------------------------------------------
+
+    def interrupt(self, timeout: float = 60.0) -> list[str]:
+        """Ask each Terraform still running for this session to stop (Ctrl-C); returns those still running."""
+        still = []
+        for handle in self.stacks():
+            if not handle.stop_terraform(timeout):
+                still.append(handle.record.workdir)
+        return still
+
+    def leftovers(self) -> list[str]:
+        """What is up right now, in words (for the message after a Ctrl-C or a failure)."""
+        lines = []
+        if self.record.emulator_pid and self.emulator_alive():
+            lines.append(f"the AWS emulator (pid {self.record.emulator_pid}, {self.endpoint})")
+        for handle in self.stacks():
+            lines.extend(handle.leftovers())
+        return lines
+
+    def down(self, destroy: bool = True) -> DownReport:
+        """Everything back to a clean slate, whatever state it is in. Never raises for what it cannot remove:
+        it goes on and reports it."""
+        report = DownReport()
+        for handle in self.stacks():
+            handle.down(report, destroy=destroy)
+        if self.record.emulator_pid:
+            pid = self.record.emulator_pid
+            if self.stop_emulator():
+                report.done.append(f"emulator (pid {pid}) stopped")
+            else:
+                report.problems.append(f"the emulator (pid {pid}) did not stop")
+        self._remove_strays(report)
+        if report.clean:
+            with contextlib.suppress(FileNotFoundError):
+                (self.home / SESSION_FILE).unlink()
+            for extra in ("emulator", "work", "planes"):
+                shutil.rmtree(self.home / extra, ignore_errors=True)
+        return report
+
+    def _remove_strays(self, report: DownReport) -> None:
+        """Work copies and plane dirs no record names (left by an older alblab or a lost record)."""
+        known = {Path(r.workdir) for r in self.record.stacks.values()}
+        known |= {Path(r.plane_dir) for r in self.record.stacks.values() if r.plane_dir}
+        for parent in (self.home / "work", self.home / "planes"):
+            if not parent.is_dir():
+                continue
+            for child in parent.iterdir():
+                if child in known or not child.is_dir():
+                    continue
+                if parent.name == "planes":
+                    teardown_plane_dir(child, report)
+                shutil.rmtree(child, ignore_errors=True)
+                report.done.append(f"removed stale {child}")
+
+
+def teardown_plane_dir(run_dir: Path, report: DownReport) -> None:
+    from alblab.dataplane import teardown_saved
+
+    try:
+        prefix = teardown_saved(run_dir)
+    except Exception as exc:  # any failure is reported; down goes on with the rest
+        report.problems.append(f"data plane in {run_dir}: {exc}")
+        return
+    if prefix:
+        report.done.append(f"data plane {prefix} removed")
+
+
+class StackHandle:
+    """One configuration of a session: its work copy, its Terraform, its ALB and its data plane."""
+
+    def __init__(self, session: Session, record: StackRecord) -> None:
+        self.session = session
+        self.record = record
+        self.times: dict[str, float] = {}
+        self._workspace: Workspace | None = None
+
+    @property
+    def key(self) -> str:
+        return self.record.key
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def workdir(self) -> Path:
+        return Path(self.record.workdir)
+
+    @property
+    def source(self) -> Path:
+        return Path(self.record.source)
+
+    def _set(self, **changes: Any) -> None:
+        for key, value in changes.items():
+            setattr(self.record, key, value)
+        self.session.save()
+
+    @contextlib.contextmanager
+    def phase(self, label: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.times[label] = round(time.monotonic() - start, 1)
+
+    # --- Terraform -------------------------------------------------------------------------------
+
+    @property
+    def workspace(self) -> Workspace:
+        """The work copy as it is (``prepare()`` makes a fresh one)."""
+        if self._workspace is None:
+            self._workspace = Workspace.existing(
+                self.workdir,
+                self.source,
+                self.session.endpoint,
+                variables=self.record.variables,
+                var_files=[Path(f) for f in self.record.var_files],
+            )
+        return self._workspace
+
+    def prepare(self, extra_vars: dict[str, Any] | None = None) -> Workspace:
+        """A fresh copy of the source (keeping the state and keys of the last one), pointed at the session."""
+        endpoint = self.session.ensure_emulator()
+        self._workspace = Workspace.prepare(
+            self.source,
+            self.name,
+            self.workdir.parent,
+            endpoint,
+            extra_vars=extra_vars,
+            variables=self.record.variables,
+            var_files=[Path(f) for f in self.record.var_files],
+            keep_state=True,
+        )
+        return self._workspace
+
+    def apply(self, extra_vars: dict[str, Any] | None = None, progress: Progress | None = None) -> None:
+        """prepare → init → plan -out (kept as JSON) → apply that plan → find the ALB. Raises on failure,
+        with the phase recorded."""
+        say = progress or self.session.progress
+        self._set(phase="applying", error="")
+        try:
+            with self.phase("prepare"):
+                ws = self.prepare(extra_vars)
+            with self.phase("init"):
+                say("terraform init")
+                ws.runner.init()
+            planfile = ws.dir / PLAN_FILE
+            with self.phase("plan"):
+                say("terraform plan")
+                ws.runner.plan(out=planfile)
+                (ws.dir / PLAN_JSON).write_text(json.dumps(ws.runner.show_json(planfile)))
+            with self.phase("apply"):
+                say("terraform apply")
+                ws.runner.apply(planfile=planfile)
+        except BaseException as exc:
+            self._set(phase="failed", error=_first_line(exc))
+            raise
+        self._set(phase="applied")
+        self.select_lb()
+
+    def plan_json(self) -> dict[str, Any]:
+        path = self.workdir / PLAN_JSON
+        if not path.is_file():
+            raise StateError(f"stack {self.key!r} has no saved plan (apply it first)")
+        result: dict[str, Any] = json.loads(path.read_text())
+        return result
+
+    def outputs(self) -> dict[str, Any]:
+        return self.workspace.runner.outputs()
+
+    def state_json(self) -> dict[str, Any]:
+        return self.workspace.runner.state_json()
+
+    def replan_exitcode(self) -> int:
+        """0: the second plan is clean; 2: it would change something."""
+        with self.phase("second_plan"):
+            return self.workspace.runner.plan_exitcode()
+
+    def plan_changes(self) -> list[str]:
+        return self.workspace.runner.plan_changes()
+
+    def destroy(self) -> None:
+        self._set(phase="destroying")
+        with self.phase("destroy"):
+            self.workspace.runner.destroy()
+        self._set(phase="destroyed", lb={})
+
+    def has_state(self) -> bool:
+        path = self.workdir / "terraform.tfstate"
+        if not path.is_file():
+            return False
+        try:
+            return bool(json.loads(path.read_text()).get("resources"))
+        except (json.JSONDecodeError, OSError):
+            return True  # unreadable: let terraform decide
+
+    def forget_state(self) -> None:
+        """Drop the state of resources that no longer exist anywhere (their emulator is gone)."""
+        for name in ("terraform.tfstate", "terraform.tfstate.backup"):
+            with contextlib.suppress(FileNotFoundError):
+                (self.workdir / name).unlink()
+        self._set(phase="new", lb={})
+
+    def stop_terraform(self, timeout: float = 60.0) -> bool:
+        if not self.workdir.is_dir():
+            return True
+        return self.workspace.runner.stop(timeout)
+
+    # --- the ALB ---------------------------------------------------------------------------------
+
+    def load_balancers(self) -> list[LoadBalancerRef]:
+        return load_balancers(self.state_json())
+
+    def select_lb(self, choice: str | None = None) -> LoadBalancerRef:
+        """The ALB this stack is about: ``choice`` (address, name or ARN), the recorded one, or the only."""
+        ref = choose(self.load_balancers(), choice or self.record.lb_choice or None)
+        self._set(lb=ref.as_dict(), lb_choice=choice or self.record.lb_choice)
+        return ref
+
+    @property
+    def lb(self) -> LoadBalancerRef:
+        if not self.record.lb:
+            return self.select_lb()
+        return LoadBalancerRef(**self.record.lb)
+
+    def clients(self) -> AwsClients:
+        return self.session.clients()
+
+    def read(self) -> Stack:
+        """The stack around the ALB, read afresh from the AWS API."""
+        return read_stack(self.clients(), arn=self.lb.arn)
+
+    # --- the data plane --------------------------------------------------------------------------
+
+    @property
+    def plane_dir(self) -> Path:
+        return (
+            Path(self.record.plane_dir) if self.record.plane_dir else self.session.home / "planes" / self.name
+        )
+
+    def plane(self, stack: Stack | None = None, progress: Progress | None = None) -> DataPlane:
+        """The stack's data plane: the running one (repaired when a part died), else a new one."""
+        from alblab.dataplane import DataPlane, availability
+
+        problem = availability()
+        if problem:
+            raise StateError(problem)
+        stack = stack or self.read()
+        run_dir = self.plane_dir
+        if (run_dir / "plane.json").is_file():
+            plane = DataPlane.attach(stack, run_dir, progress=progress)
+            repaired = plane.repair()
+            for line in repaired:
+                (progress or self.session.progress)(line)
+            return plane
+        self._set(plane_dir=str(run_dir))
+        return DataPlane(stack, run_dir, key_dir=self.workspace.key_dir, progress=progress).up(persist=True)
+
+    def has_plane(self) -> bool:
+        return bool(self.record.plane_dir) and (Path(self.record.plane_dir) / "plane.json").is_file()
+
+    def teardown_plane(self, report: DownReport | None = None) -> None:
+        if not self.record.plane_dir:
+            return
+        report = report if report is not None else DownReport()
+        teardown_plane_dir(Path(self.record.plane_dir), report)
+        if not any(self.record.plane_dir in p for p in report.problems):
+            shutil.rmtree(self.record.plane_dir, ignore_errors=True)
+            self._set(plane_dir="")
+
+    # --- the way back ----------------------------------------------------------------------------
+
+    def leftovers(self) -> list[str]:
+        lines = []
+        if self.record.plane_dir:
+            lines.append(f"the data plane of {self.name} ({self.record.plane_dir})")
+        if self.workdir.is_dir():
+            state = self.workdir / "terraform.tfstate"
+            count = 0
+            with contextlib.suppress(OSError, json.JSONDecodeError):
+                count = len(json.loads(state.read_text()).get("resources", [])) if state.is_file() else 0
+            held = f", its Terraform state holds {count} resources" if count else ""
+            lines.append(f"the work copy of {self.name} ({self.workdir}{held})")
+        return lines
+
+    def down(self, report: DownReport, destroy: bool = True) -> None:
+        """Tear this stack down as far as possible; what fails is reported, the rest still happens."""
+        if not self.stop_terraform(timeout=60):
+            report.problems.append(f"terraform is still running in {self.workdir}")
+            return
+        self.teardown_plane(report)
+        destroyable = self.workdir.is_dir() and self.has_state()
+        if destroy and destroyable and (self.session.real_aws or self.session.emulator_alive()):
+            try:
+                self.destroy()
+                report.done.append(f"{self.name}: terraform destroy done")
+            except TerraformError as exc:
+                if self.session.real_aws:
+                    report.problems.append(
+                        f"{self.name}: terraform destroy failed; resources may remain in your AWS account. "
+                        f"The work copy with its state stays in {self.workdir}: fix the cause and run "
+                        f"'alblab down' again. Terraform said: {_last_line(exc)}"
+                    )
+                    return
+                report.done.append(
+                    f"{self.name}: terraform destroy failed ({_first_line(exc)}); the emulator is stopped "
+                    "next, which discards everything it held"
+                )
+        elif self.session.real_aws and destroyable and not destroy:
+            report.problems.append(f"{self.name}: left in your AWS account (state in {self.workdir})")
+            return
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.session.drop_stack(self.key)
+
+
+def _last_line(exc: TerraformError) -> str:
+    lines = [line for line in exc.detail.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else str(exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    text = str(exc.args[0] if isinstance(exc, AlblabError) and exc.args else exc).strip().rstrip(":")
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,81 @@
+"""What a configuration applied, read from ``terraform show -json``: its load balancers and its resources.
+
+The harness finds the ALB from the state, never from a variable or an output of ours, so it works on any
+configuration: raw ``aws_lb`` resources, our module, or several ALBs at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from alblab.errors import StateError, UsageError
+
+LB_TYPES = ("aws_lb", "aws_alb")
+
+
+@dataclass(frozen=True)
+class LoadBalancerRef:
+    address: str  # Terraform resource address, e.g. module.alb.aws_lb.this
+    name: str
+    arn: str
+    dns_name: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"address": self.address, "name": self.name, "arn": self.arn, "dns_name": self.dns_name}
+
+
+def managed_resources(state: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Managed resources of a ``show -json`` state, child modules included."""
+
+    def walk(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield from (r for r in module.get("resources", []) if r.get("mode") == "managed")
+        for child in module.get("child_modules", []):
+            yield from walk(child)
+
+    yield from walk((state.get("values") or {}).get("root_module") or {})
+
+
+def load_balancers(state: dict[str, Any]) -> list[LoadBalancerRef]:
+    """Every application load balancer in the state (network and gateway load balancers are left out)."""
+    found = []
+    for resource in managed_resources(state):
+        values = resource.get("values") or {}
+        if resource.get("type") not in LB_TYPES:
+            continue
+        if (values.get("load_balancer_type") or "application") != "application":
+            continue
+        found.append(
+            LoadBalancerRef(
+                address=str(resource["address"]),
+                name=str(values.get("name") or ""),
+                arn=str(values.get("arn") or values.get("id") or ""),
+                dns_name=str(values.get("dns_name") or ""),
+            )
+        )
+    return sorted(found, key=lambda lb: lb.address)
+
+
+def choose(found: list[LoadBalancerRef], wanted: str | None) -> LoadBalancerRef:
+    """The ALB named by ``wanted`` (its address or its name), or the only one; else a message listing them."""
+    listing = ", ".join(f"{lb.address} ({lb.name})" for lb in found)
+    if wanted:
+        for lb in found:
+            if wanted in (lb.address, lb.name, lb.arn):
+                return lb
+        if not found:
+            raise UsageError(f"no application load balancer {wanted!r}: the applied state holds none")
+        raise UsageError(f"no application load balancer {wanted!r}; the state holds: {listing}")
+    if not found:
+        raise StateError(
+            "the applied configuration holds no application load balancer (no aws_lb resource of type "
+            "application in its state)"
+        )
+    if len(found) > 1:
+        raise UsageError(f"the configuration holds {len(found)} load balancers; choose one (--lb): {listing}")
+    return found[0]
+
+
+def resource_count(state: dict[str, Any]) -> int:
+    return sum(1 for _ in managed_resources(state))
