@@ -81,6 +81,7 @@ class Context:
 
     aws: str = "emulator"
     debug: bool = False
+    stack: str = ""
     session: Session | None = None
     heartbeat: Heartbeat = field(default_factory=Heartbeat)
 
@@ -94,11 +95,21 @@ class Context:
 
 
 def stack_of(ctx: Context) -> StackHandle:
+    """The stack a command is about: --stack KEY, else 'main' (alblab up), else the only one there is."""
     session = ctx.open()
-    if STACK_KEY not in session.record.stacks:
+    keys = list(session.record.stacks)
+    if not keys:
         raise StateError("nothing is up: run 'alblab up EXAMPLE_OR_DIR'")
+    if ctx.stack:
+        if ctx.stack not in keys:
+            raise UsageError(f"no stack {ctx.stack!r}; there are: {', '.join(keys)}")
+        key = ctx.stack
+    elif STACK_KEY in keys or len(keys) == 1:
+        key = STACK_KEY if STACK_KEY in keys else keys[0]
+    else:
+        raise UsageError(f"several stacks are up; choose one with --stack: {', '.join(keys)}")
     session.require_emulator()
-    return session.stack(STACK_KEY)
+    return session.stack(key)
 
 
 def require_dataplane() -> None:
@@ -284,6 +295,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--debug", action="store_true", help="show the Python traceback of an unexpected error")
     p.add_argument(
+        "--stack", default="", metavar="KEY", help="which stack, when several are up (e.g. kept by pytest)"
+    )
+    p.add_argument(
         "--aws",
         choices=("emulator", "real"),
         default=os.environ.get("ALBLAB_AWS", "emulator"),
@@ -401,7 +415,7 @@ def known_errors() -> tuple[type[BaseException], ...]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    ctx = Context(aws=args.aws, debug=args.debug)
+    ctx = Context(aws=args.aws, debug=args.debug, stack=args.stack)
     fn: Callable[..., Any] = args.fn
     try:
         rc = fn(ctx, args) if fn.__module__ == __name__ else fn(args)

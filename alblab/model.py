@@ -7,13 +7,15 @@ what we verify and emulate is what the API says, not what we hoped to configure.
 Conventions:
 - ports are ints; ``None`` for "all ports" (protocol "-1").
 - protocol in security-group rules: "tcp", "udp", "icmp", "icmpv6" or "-1" (all).
-- rule priority is an int; the listener's default action is kept apart (``Listener.default_actions``).
+- rule priority is an int; a listener's rules are always in evaluation order (ascending priority) and its
+  default action is kept apart (``Listener.default_action``); a load balancer's listeners are by port.
 - condition values keep the API's strings; ordering inside a condition is not significant.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Literal
 
 Direction = Literal["ingress", "egress"]
@@ -142,9 +144,18 @@ class Listener:
     port: int
     protocol: str  # HTTP | HTTPS
     default_action: Action
-    rules: tuple[Rule, ...] = ()  # sorted by priority, ascending
+    rules: tuple[Rule, ...] = ()  # always in evaluation order: ascending priority (see __post_init__)
     ssl_policy: str | None = None
     certificate_arns: tuple[str, ...] = ()  # default certificate first
+
+    def __post_init__(self) -> None:
+        # An invariant, so no consumer sorts again: rules in the order the ALB evaluates them.
+        rules = tuple(sorted(self.rules, key=lambda r: r.priority))
+        for a, b in pairwise(rules):
+            if a.priority == b.priority:
+                # ELBv2 refuses two rules with one priority: such a listener was not read from the API.
+                raise ValueError(f"listener {self.arn}: two rules with priority {a.priority}")
+        object.__setattr__(self, "rules", rules)
 
 
 @dataclass(frozen=True)
@@ -216,7 +227,10 @@ class LoadBalancer:
     subnet_ids: tuple[str, ...]
     security_group_ids: tuple[str, ...]
     attributes: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-    listeners: tuple[Listener, ...] = ()
+    listeners: tuple[Listener, ...] = ()  # always by port, ascending (see __post_init__)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "listeners", tuple(sorted(self.listeners, key=lambda item: item.port)))
 
 
 @dataclass

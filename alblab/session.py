@@ -32,7 +32,7 @@ from alblab.model import Stack
 from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
 from alblab.terraform import TerraformError
-from alblab.tfstate import LoadBalancerRef, choose, load_balancers
+from alblab.tfstate import LoadBalancerRef, choose, load_balancers, resources_in_state_file
 from alblab.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -470,11 +470,8 @@ class StackHandle:
         self._set(phase="destroyed", lb={})
 
     def has_state(self) -> bool:
-        path = self.workdir / "terraform.tfstate"
-        if not path.is_file():
-            return False
         try:
-            return bool(json.loads(path.read_text()).get("resources"))
+            return bool(self.resources())
         except (json.JSONDecodeError, OSError):
             return True  # unreadable: let terraform decide
 
@@ -492,8 +489,12 @@ class StackHandle:
 
     # --- the ALB ---------------------------------------------------------------------------------
 
+    def resources(self) -> list[dict[str, Any]]:
+        """What the state holds now: ``{address, type, values}`` per managed resource instance."""
+        return resources_in_state_file(self.workdir / "terraform.tfstate")
+
     def load_balancers(self) -> list[LoadBalancerRef]:
-        return load_balancers(self.state_json())
+        return load_balancers(self.resources())
 
     def select_lb(self, choice: str | None = None) -> LoadBalancerRef:
         """The ALB this stack is about: ``choice`` (address, name or ARN), the recorded one, or the only."""
@@ -559,10 +560,9 @@ class StackHandle:
         if self.record.plane_dir:
             lines.append(f"the data plane of {self.name} ({self.record.plane_dir})")
         if self.workdir.is_dir():
-            state = self.workdir / "terraform.tfstate"
             count = 0
             with contextlib.suppress(OSError, json.JSONDecodeError):
-                count = len(json.loads(state.read_text()).get("resources", [])) if state.is_file() else 0
+                count = len(self.resources())
             held = f", its Terraform state holds {count} resources" if count else ""
             lines.append(f"the work copy of {self.name} ({self.workdir}{held})")
         return lines

@@ -151,7 +151,7 @@ def read_rules(elbv2: Any, listener_arn: str) -> tuple[Action, tuple[Rule, ...]]
             rules.append(Rule(raw["RuleArn"], int(raw["Priority"]), conditions, parse_action(raw["Actions"])))
     if default is None:
         raise ValueError(f"listener {listener_arn} has no default rule")
-    return default, tuple(sorted(rules, key=lambda r: r.priority))
+    return default, tuple(rules)
 
 
 def read_listeners(elbv2: Any, lb_arn: str) -> tuple[Listener, ...]:
@@ -175,7 +175,7 @@ def read_listeners(elbv2: Any, lb_arn: str) -> tuple[Listener, ...]:
                     certificate_arns=tuple(certs),
                 )
             )
-    return tuple(sorted(listeners, key=lambda item: item.port))
+    return tuple(listeners)
 
 
 def referenced_target_groups(listeners: tuple[Listener, ...]) -> set[str]:
@@ -466,4 +466,61 @@ def find_leftovers(clients: AwsClients, prefix: str) -> list[str]:
     for acl in clients.wafv2.list_web_acls(Scope="REGIONAL").get("WebACLs", []):
         if _named(prefix, acl["Name"]):
             left.append(f"web ACL {acl['Name']}")
+    return left
+
+
+# --- what a destroy left behind, for any configuration -----------------------------------------
+
+
+def _exists(clients: AwsClients, kind: str, values: dict[str, Any]) -> bool | None:
+    """Does the resource Terraform recorded still exist? None for a type this check does not know."""
+    ec2, elbv2 = clients.ec2, clients.elbv2
+    rid = str(values.get("id") or "")
+    arn = str(values.get("arn") or rid)
+    try:
+        if kind in ("aws_lb", "aws_alb"):
+            return bool(elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"])
+        if kind in ("aws_lb_target_group", "aws_alb_target_group"):
+            return bool(elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"])
+        if kind in ("aws_lb_listener", "aws_alb_listener"):
+            return bool(elbv2.describe_listeners(ListenerArns=[arn])["Listeners"])
+        if kind in ("aws_lb_listener_rule", "aws_alb_listener_rule"):
+            return bool(elbv2.describe_rules(RuleArns=[arn])["Rules"])
+        if kind == "aws_instance":
+            found = ec2.describe_instances(InstanceIds=[rid])["Reservations"]
+            states = [i["State"]["Name"] for r in found for i in r["Instances"]]
+            return any(s not in ("terminated", "shutting-down") for s in states)
+        if kind == "aws_security_group":
+            return bool(ec2.describe_security_groups(GroupIds=[rid])["SecurityGroups"])
+        if kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+            rule_id = str(values.get("security_group_rule_id") or rid)
+            found_rules = ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule_id])
+            return bool(found_rules["SecurityGroupRules"])
+        if kind == "aws_vpc":
+            return bool(ec2.describe_vpcs(VpcIds=[rid])["Vpcs"])
+        if kind == "aws_subnet":
+            return bool(ec2.describe_subnets(SubnetIds=[rid])["Subnets"])
+        if kind == "aws_internet_gateway":
+            return bool(ec2.describe_internet_gateways(InternetGatewayIds=[rid])["InternetGateways"])
+        if kind == "aws_route_table":
+            return bool(ec2.describe_route_tables(RouteTableIds=[rid])["RouteTables"])
+        if kind == "aws_s3_bucket":
+            return rid in {b["Name"] for b in clients.s3.list_buckets().get("Buckets", [])}
+        if kind == "aws_acm_certificate":
+            listed = clients.acm.list_certificates()["CertificateSummaryList"]
+            return arn in {c["CertificateArn"] for c in listed}
+    except Exception as exc:  # "not found" errors differ per service; a missing object is the answer wanted
+        text = str(exc)
+        if "NotFound" in text or "does not exist" in text or "InvalidID" in text or "Malformed" in text:
+            return False
+        raise
+    return None
+
+
+def leftover_resources(clients: AwsClients, resources: list[tuple[str, str, dict[str, Any]]]) -> list[str]:
+    """Of ``(address, type, values)`` recorded before a destroy, those the API still knows afterwards."""
+    left = []
+    for address, kind, values in resources:
+        if _exists(clients, kind, values):
+            left.append(f"{address} ({values.get('id')})")
     return left

@@ -1,13 +1,16 @@
-"""What a configuration applied, read from ``terraform show -json``: its load balancers and its resources.
+"""What a configuration applied, read from its state: its load balancers and its resources.
 
 The harness finds the ALB from the state, never from a variable or an output of ours, so it works on any
-configuration: raw ``aws_lb`` resources, our module, or several ALBs at once.
+configuration: raw ``aws_lb`` resources, our module, or several ALBs at once. The local state file is read
+directly (``terraform show -json`` would start the provider, seconds of CPU, to say the same).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from alblab.errors import StateError, UsageError
@@ -37,10 +40,35 @@ def managed_resources(state: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield from walk((state.get("values") or {}).get("root_module") or {})
 
 
-def load_balancers(state: dict[str, Any]) -> list[LoadBalancerRef]:
-    """Every application load balancer in the state (network and gateway load balancers are left out)."""
+def _index(key: Any) -> str:
+    if key is None:
+        return ""
+    return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+
+
+def resources_in_state_file(path: Path) -> list[dict[str, Any]]:
+    """Managed resources of a local state file (format 4) as ``{address, type, values}``; [] when absent."""
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError:
+        return []
+    out = []
+    for resource in raw.get("resources", []):
+        if resource.get("mode") != "managed":
+            continue
+        prefix = f"{resource['module']}." if resource.get("module") else ""
+        for instance in resource.get("instances", []):
+            address = f"{prefix}{resource['type']}.{resource['name']}{_index(instance.get('index_key'))}"
+            out.append(
+                {"address": address, "type": resource["type"], "values": instance.get("attributes", {})}
+            )
+    return out
+
+
+def load_balancers(resources: Iterable[dict[str, Any]]) -> list[LoadBalancerRef]:
+    """Every application load balancer among ``resources`` (network and gateway ones are left out)."""
     found = []
-    for resource in managed_resources(state):
+    for resource in resources:
         values = resource.get("values") or {}
         if resource.get("type") not in LB_TYPES:
             continue
@@ -75,7 +103,3 @@ def choose(found: list[LoadBalancerRef], wanted: str | None) -> LoadBalancerRef:
     if len(found) > 1:
         raise UsageError(f"the configuration holds {len(found)} load balancers; choose one (--lb): {listing}")
     return found[0]
-
-
-def resource_count(state: dict[str, Any]) -> int:
-    return sum(1 for _ in managed_resources(state))

@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 from alblab import examples as ex
-from alblab.emulator import Emulator
+from alblab.session import Session
 from alblab.sources import REPO_ROOT
-from alblab.state import aws_clients
 
 PHASES = ("init", "plan", "apply", "second_plan", "destroy")
 
@@ -37,26 +36,27 @@ def run_suite(pytest_args: list[str], timings: Path) -> tuple[float, int]:
 
 
 def single_cycle(example: str, work_root: Path) -> dict[str, float]:
-    with Emulator(state_dir=work_root / "emulator") as emulator:
-        clients = aws_clients(emulator.endpoint)
-        item = ex.prepare(
-            example, ex.unique_name(ex.run_prefix(), example), work_root, emulator.endpoint, clients
-        )
+    session = Session(work_root / "session")
+    try:
+        session.ensure_emulator()
+        item = ex.prepare(session, example, ex.unique_name(ex.run_prefix(), example))
         start = time.monotonic()
         try:
             ex.apply(item)
             if item.error:
                 raise item.error
-            rc = ex.replan_exitcode(item)
+            rc = item.handle.replan_exitcode()
             if rc != 0:
                 print(f"warning: second plan of {example} is not clean (rc {rc})")
         finally:
-            ex.destroy(item)
+            item.handle.destroy()
         item.times["cycle"] = round(time.monotonic() - start, 1)
         left = item.leftovers()
         if left:
             print(f"warning: left behind: {left}")
         return item.times
+    finally:
+        session.down()
 
 
 def table(times: dict[str, dict[str, float]]) -> str:

@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 
 from alblab import examples as ex
-from alblab.emulator import Emulator
-from alblab.state import AwsClients, aws_clients
+from alblab.session import Session
+from alblab.state import AwsClients
+
+# Projects the tests run pytest or alblab check on; not tests of this suite.
+collect_ignore = ["fixtures"]
 
 APPLY_TIMEOUT = 900
 DEFAULT_TIMEOUT = 300
@@ -64,25 +67,27 @@ def work_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def emulator(aws_mode: str, work_root: Path) -> Iterator[Emulator | None]:
-    if aws_mode == "real":
-        yield None
-        return
-    emu = Emulator(state_dir=work_root / "emulator").start()
+def alblab_session(aws_mode: str, work_root: Path) -> Iterator[Session]:
+    """One session (emulator or real AWS) for the whole run; down at the end, whatever happened."""
+    session = Session(work_root / "session", aws=aws_mode)
+    session.ensure_emulator()
     try:
-        yield emu
+        yield session
     finally:
-        emu.stop()
+        session.interrupt(timeout=60)
+        report = session.down()
+        for problem in report.problems:
+            print(f"alblab: could not clean up: {problem}")
 
 
 @pytest.fixture(scope="session")
-def endpoint(emulator: Emulator | None) -> str | None:
-    return emulator.endpoint if emulator else None
+def endpoint(alblab_session: Session) -> str | None:
+    return alblab_session.endpoint
 
 
 @pytest.fixture(scope="session")
-def clients(endpoint: str | None) -> AwsClients:
-    return aws_clients(endpoint)
+def clients(alblab_session: Session) -> AwsClients:
+    return alblab_session.clients()
 
 
 @pytest.fixture(scope="session")
@@ -107,12 +112,9 @@ class ApplyJob:
 
 
 @pytest.fixture(scope="session")
-def apply_job(
-    work_root: Path, endpoint: str | None, clients: AwsClients, run_prefix: str
-) -> Iterator[ApplyJob]:
+def apply_job(alblab_session: Session, run_prefix: str) -> Iterator[ApplyJob]:
     items = [
-        ex.prepare(name, ex.unique_name(run_prefix, name), work_root / "examples", endpoint, clients)
-        for name in ex.list_examples()
+        ex.prepare(alblab_session, name, ex.unique_name(run_prefix, name)) for name in ex.list_examples()
     ]
     job = ApplyJob(items)
     try:

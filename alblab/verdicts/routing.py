@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from urllib.parse import unquote
 
 from alblab.model import Action, Listener, Rule
@@ -67,15 +66,6 @@ class RuleOutcome:
     reason: str  # "matched", or the first condition that failed
 
 
-def _ordered(listener: Listener) -> list[Rule]:
-    rules = sorted(listener.rules, key=lambda r: r.priority)
-    for a, b in pairwise(rules):
-        if a.priority == b.priority:
-            # ELBv2 refuses two rules with one priority; a model that has them was not read from the API.
-            raise ValueError(f"listener {listener.arn}: two rules with priority {a.priority}")
-    return rules
-
-
 def _first_mismatch(rule: Rule, request: Request) -> str | None:
     for condition in rule.conditions:
         reason = mismatch(condition, request)
@@ -87,14 +77,14 @@ def _first_mismatch(rule: Rule, request: Request) -> str | None:
 def explain(listener: Listener, request: Request) -> list[RuleOutcome]:
     """Every rule in evaluation order with why it did (not) match; for failure messages."""
     outcomes = []
-    for rule in _ordered(listener):
+    for rule in listener.rules:
         reason = _first_mismatch(rule, request)
         outcomes.append(RuleOutcome(rule.priority, rule.arn, reason is None, reason or "matched"))
     return outcomes
 
 
 def route(listener: Listener, request: Request) -> Decision:
-    for rule in _ordered(listener):
+    for rule in listener.rules:
         if _first_mismatch(rule, request) is None:
             return Decision(rule.priority, rule.action, rule.arn)
     return Decision(None, listener.default_action, None)

@@ -1,0 +1,212 @@
+"""``alblab check DIR``: one command that gives CI a pass/fail with reasons for any ALB configuration.
+
+apply against a private emulator → second plan clean → verdicts from the API state → traffic through the
+data plane (when it can run here) → destroy → nothing left. A table on the terminal, exit 0 only when
+every check holds; JUnit XML and JSON with one entry per check. Everything it starts lives in a temporary
+state directory that it removes itself, also after a failure or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from xml.etree import ElementTree
+
+from alblab import present, verify
+from alblab.errors import AlblabError, UsageError
+from alblab.session import Session, StackHandle, new_prefix
+from alblab.sources import check_var_files, parse_var, resolve_source
+from alblab.state import leftover_resources
+from alblab.verify import Result
+
+Say = Callable[[str], None]
+MARK = {"pass": "PASS", "fail": "FAIL", "skip": "skip"}
+
+
+def run_check(args: argparse.Namespace, say: Say) -> int:
+    # Validated before anything starts: a typo costs a message, not an emulator.
+    source = resolve_source(args.source)
+    variables = dict(parse_var(v) for v in args.var or [])
+    var_files = [str(p) for p in check_var_files(args.var_file or [])]
+    if args.requests < 2:
+        raise UsageError("--requests must be at least 2")
+    for out in (args.junit_xml, args.json):
+        if out and not Path(out).expanduser().resolve().parent.is_dir():
+            raise UsageError(f"{out}: its directory does not exist")
+    traffic_problem = None
+    if args.no_dataplane:
+        traffic_problem = "--no-dataplane"
+    elif args.aws == "real":
+        traffic_problem = "the data plane emulates AWS; not run with --aws real"
+    else:
+        from alblab.dataplane import availability
+
+        traffic_problem = availability()
+
+    home = Path(tempfile.mkdtemp(prefix="alblab-check-"))
+    session = Session(home, aws=args.aws, progress=lambda m: say(m))
+    results: list[Result] = []
+    t0 = time.monotonic()
+    try:
+        handle = session.add_stack(
+            "check",
+            source,
+            variables=variables,
+            var_files=var_files,
+            lb=args.lb or "",
+            prefix=new_prefix("c"),
+        )
+        run_all(handle, results, args.requests, traffic_problem, say)
+    finally:
+        # Whatever happened (a failed check, an error, Ctrl-C): nothing of this run may stay behind.
+        session.interrupt(timeout=60)
+        report = session.down()
+        for problem in report.problems:
+            results.append(Result("clean up", "fail", problem))
+        shutil.rmtree(home, ignore_errors=True)
+    return finish(args, str(source), results, time.monotonic() - t0, say)
+
+
+def run_all(
+    handle: StackHandle, results: list[Result], requests: int, traffic_problem: str | None, say: Say
+) -> None:
+    def step(name: str, fn: Callable[[], Result]) -> Result:
+        result = verify.timed(name, fn)
+        results.append(result)
+        say(f"{MARK[result.status]} {name}")
+        return result
+
+    if step("apply", lambda: _apply(handle)).status == "fail":
+        step("destroy", lambda: _destroy(handle, []))
+        return
+    step("second plan is clean", lambda: _replan(handle))
+    stack = handle.read()
+    for result in verify.verdicts(stack):
+        results.append(result)
+        say(f"{MARK[result.status]} {result.name}")
+    if traffic_problem:
+        results.append(Result("traffic", "skip", f"data plane not run: {traffic_problem}"))
+    else:
+        say("data plane: building it (namespaces, nftables, HAProxy)")
+        plane = handle.plane(stack)
+        try:
+            plane.wait_all_healthy()
+            for result in verify.traffic(plane, stack, requests):
+                results.append(result)
+                say(f"{MARK[result.status]} {result.name}")
+        finally:
+            handle.teardown_plane()
+    resources = [(r["address"], r["type"], r["values"]) for r in handle.resources()]
+    step("destroy", lambda: _destroy(handle, resources))
+
+
+def _apply(handle: StackHandle) -> Result:
+    try:
+        handle.apply()
+    except AlblabError as exc:
+        return Result("apply", "fail", f"{exc.args[0]}\n{getattr(exc, 'detail', '')}".strip())
+    lb = handle.lb
+    return Result("apply", "pass", f"{lb.address} ({lb.name}) applied")
+
+
+def _replan(handle: StackHandle) -> Result:
+    rc = handle.replan_exitcode()
+    if rc == 0:
+        return Result("second plan is clean", "pass", "terraform plan shows no changes")
+    changes = handle.plan_changes()
+    return Result(
+        "second plan is clean", "fail", f"a second plan would change: {', '.join(changes)}", lines=changes
+    )
+
+
+def _destroy(handle: StackHandle, resources: list[tuple[str, str, dict]]) -> Result:  # type: ignore[type-arg]
+    try:
+        handle.destroy()
+    except AlblabError as exc:
+        return Result("destroy", "fail", f"{exc.args[0]}\n{getattr(exc, 'detail', '')}".strip())
+    left = leftover_resources(handle.clients(), resources)
+    if left:
+        return Result("destroy", "fail", f"still in the API after destroy: {', '.join(left)}", lines=left)
+    return Result("destroy", "pass", f"destroyed; none of the {len(resources)} resources is left")
+
+
+def finish(args: argparse.Namespace, source: str, results: list[Result], seconds: float, say: Say) -> int:
+    failed = [r for r in results if r.status == "fail"]
+    rows = [["check", "result", "detail"]]
+    for r in results:
+        rows.append([r.name, MARK[r.status], summary(r)])
+    print()
+    print(present.table(rows))
+    for r in failed:
+        if r.lines or "\n" in r.detail:
+            print(f"\n{r.name}:")
+            for line in r.lines or r.detail.splitlines():
+                print(f"  {line}")
+    verdict = "FAILED" if failed else "PASSED"
+    print(f"\n{verdict}: {len(results) - len(failed)} of {len(results)} checks hold ({seconds:.0f} s)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(to_json(source, results, seconds), indent=1) + "\n")
+        say(f"wrote {args.json}")
+    if args.junit_xml:
+        Path(args.junit_xml).write_text(to_junit(source, results, seconds))
+        say(f"wrote {args.junit_xml}")
+    return 1 if failed else 0
+
+
+def summary(r: Result, width: int = 80) -> str:
+    """One line for the table: the first finding (or the detail), cut to ``width``."""
+    first = r.lines[0] if r.lines else (r.detail.splitlines()[0] if r.detail else "")
+    more = f" (+{len(r.lines) - 1} more)" if len(r.lines) > 1 else ""
+    if len(first) + len(more) > width:
+        first = first[: width - len(more) - 1] + "…"
+    return first + more
+
+
+def to_json(source: str, results: list[Result], seconds: float) -> dict:  # type: ignore[type-arg]
+    return {
+        "source": source,
+        "passed": all(r.ok for r in results),
+        "seconds": round(seconds, 1),
+        "checks": [
+            {
+                "name": r.name,
+                "status": r.status,
+                "detail": r.detail,
+                "findings": r.lines,
+                "seconds": r.seconds,
+            }
+            for r in results
+        ],
+    }
+
+
+def to_junit(source: str, results: list[Result], seconds: float) -> str:
+    suite = ElementTree.Element(
+        "testsuite",
+        name=f"alblab check {source}",
+        tests=str(len(results)),
+        failures=str(sum(r.status == "fail" for r in results)),
+        skipped=str(sum(r.status == "skip" for r in results)),
+        time=f"{seconds:.1f}",
+    )
+    for r in results:
+        case = ElementTree.SubElement(
+            suite, "testcase", classname="alblab.check", name=r.name, time=f"{r.seconds}"
+        )
+        if r.status == "fail":
+            failure = ElementTree.SubElement(
+                case, "failure", message=r.detail.splitlines()[0] if r.detail else ""
+            )
+            failure.text = "\n".join(r.lines) or r.detail
+        elif r.status == "skip":
+            ElementTree.SubElement(case, "skipped", message=r.detail)
+        else:
+            ElementTree.SubElement(case, "system-out").text = r.detail
+    suites = ElementTree.Element("testsuites")
+    suites.append(suite)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

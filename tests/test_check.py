@@ -1,0 +1,144 @@
+"""`alblab check` as CI runs it, on configurations that follow none of our conventions: a passing one, the
+same with the instances' app port open to the world (must fail, naming instance, port and rule), and one
+that does not plan (must fail with Terraform's message). Each leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from alblab.dataplane import availability
+from alblab.emulator import SERVER_MODULE
+
+PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
+MOTO_AMI = "ami-1e749f67"
+pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
+
+
+@dataclass
+class Run:
+    rc: int
+    out: str
+    report: dict  # type: ignore[type-arg]
+    junit: ElementTree.Element | None
+    tmp: Path
+
+
+def emulators() -> set[int]:
+    found = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if SERVER_MODULE.encode() in (proc / "cmdline").read_bytes():
+                    found.add(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+def check(tmp: Path, *args: str) -> Run:
+    tmp.mkdir(parents=True, exist_ok=True)
+    report, junit = tmp / "report.json", tmp / "junit.xml"
+    env = {**os.environ, "TMPDIR": str(tmp), "ALBLAB_HOME": str(tmp / "home")}
+    outputs = ["--json", str(report), "--junit-xml", str(junit)]
+    argv = [sys.executable, "-m", "alblab.cli", "check", *args, *outputs]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=800, check=False)
+    data = json.loads(report.read_text()) if report.exists() else {}
+    xml = ElementTree.parse(junit).getroot() if junit.exists() else None
+    return Run(proc.returncode, proc.stdout + proc.stderr, data, xml, tmp)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Both applies at once: the provider's waiters are idle time."""
+    base = tmp_path_factory.mktemp("check")
+    before = emulators()
+    jobs = {
+        "pass": (base / "pass", str(PLAIN), "--var", f"image={MOTO_AMI}"),
+        "open": (
+            base / "open",
+            str(PLAIN),
+            "--var",
+            f"image={MOTO_AMI}",
+            "--var",
+            "open_app_port_to_world=true",
+        ),
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {key: pool.submit(check, *job) for key, job in jobs.items()}
+        results = {key: f.result() for key, f in futures.items()}
+    results["emulators_left"] = Run(0, "", {}, None, base)  # placeholder keeps the dict's type simple
+    results["emulators_left"].report = {"pids": sorted(emulators() - before)}
+    return results
+
+
+def statuses(run: Run) -> dict[str, str]:
+    return {c["name"]: c["status"] for c in run.report["checks"]}
+
+
+def test_a_sound_configuration_passes(runs: dict[str, Run]) -> None:
+    run = runs["pass"]
+    assert run.rc == 0, run.out
+    assert "PASSED" in run.out
+    got = statuses(run)
+    assert got["apply"] == got["second plan is clean"] == got["destroy"] == "pass"
+    assert got["no instance port open to the internet"] == "pass"
+    assert got["every rule reachable"] == "pass"
+    if availability() is None:
+        for name in (
+            "targets answer in turn",
+            "direct access to instances blocked",
+            "each rule answers as declared",
+        ):
+            assert got[name] == "pass", run.out
+    assert run.junit is not None
+    cases = run.junit.findall(".//testcase")
+    assert len(cases) == len(run.report["checks"]) and not run.junit.findall(".//failure")
+
+
+def test_an_instance_open_to_the_world_fails_naming_instance_port_and_rule(runs: dict[str, Run]) -> None:
+    run = runs["open"]
+    assert run.rc == 1, run.out
+    assert "FAILED" in run.out
+    finding = next(c for c in run.report["checks"] if c["name"] == "no instance port open to the internet")
+    assert finding["status"] == "fail"
+    assert len(finding["findings"]) == 2
+    for line in finding["findings"]:
+        assert "port 8080" in line and "shop-app" in line and "tcp/8080 from 0.0.0.0/0" in line
+        assert "app-a" in line or "app-b" in line
+    if availability() is None:
+        direct = next(c for c in run.report["checks"] if c["name"] == "direct access to instances blocked")
+        assert direct["status"] == "fail" and "port 8080: open" in direct["detail"]
+    assert run.junit is not None and len(run.junit.findall(".//failure")) >= 1
+
+
+def test_check_leaves_nothing_behind(runs: dict[str, Run]) -> None:
+    assert runs["emulators_left"].report["pids"] == []
+    for key in ("pass", "open"):
+        left = [p.name for p in runs[key].tmp.iterdir() if p.name not in ("report.json", "junit.xml")]
+        assert left == [], f"{key}: {left}"
+
+
+def test_a_configuration_that_does_not_plan_fails_with_terraforms_message(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "main.tf").write_text(
+        'variable "size" {\n  type = number\n  validation {\n    condition     = var.size > 0\n'
+        '    error_message = "size must be positive."\n  }\n}\n'
+    )
+    before = emulators()
+    run = check(tmp_path / "run", str(config), "--var", "size=-1")
+    assert run.rc == 1
+    assert "size must be positive." in run.out
+    assert "Traceback" not in run.out
+    assert statuses(run)["apply"] == "fail"
+    assert emulators() - before == set()
+    assert sorted(p.name for p in run.tmp.iterdir()) == ["junit.xml", "report.json"]

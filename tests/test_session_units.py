@@ -1,0 +1,186 @@
+"""The life cycle's pieces without Terraform: sources, records, the ALB found in a state, the CLI's
+messages for everything a user can get wrong before anything starts."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from alblab import cli, records, tfstate
+from alblab.errors import StateError, UsageError
+from alblab.session import Session, unique_name
+from alblab.sources import EXAMPLES_DIR, check_var_files, parse_var, resolve_source
+
+
+def test_an_example_is_one_source_however_it_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(EXAMPLES_DIR.parent)
+    assert resolve_source("basic") == resolve_source("examples/basic") == (EXAMPLES_DIR / "basic").resolve()
+
+
+def test_source_mistakes_are_messages(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="did you mean the example 'basic'"):
+        resolve_source("basci")
+    with pytest.raises(UsageError, match="no such directory"):
+        resolve_source(str(tmp_path / "missing"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError, match=r"no \.tf files"):
+        resolve_source(tmp_path / "empty")
+    (tmp_path / "file.tf").write_text("")
+    with pytest.raises(UsageError, match="not a directory"):
+        resolve_source(tmp_path / "file.tf")
+
+
+def test_variables_and_var_files(tmp_path: Path) -> None:
+    assert parse_var("name=shop") == ("name", "shop")
+    assert parse_var("tags={a=1}") == ("tags", "{a=1}")
+    with pytest.raises(UsageError, match="NAME=VALUE"):
+        parse_var("novalue")
+    with pytest.raises(UsageError, match="no such file"):
+        check_var_files([str(tmp_path / "x.tfvars")])
+    (tmp_path / "x.txt").write_text("")
+    with pytest.raises(UsageError, match="tfvars"):
+        check_var_files([str(tmp_path / "x.txt")])
+
+
+def lb(address: str, name: str, kind: str = "application") -> dict[str, object]:
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": "aws_lb",
+        "values": {"name": name, "arn": f"arn:{name}", "dns_name": f"{name}.elb", "load_balancer_type": kind},
+    }
+
+
+STATE = {
+    "values": {
+        "root_module": {
+            "resources": [lb("aws_lb.public", "pub"), lb("aws_lb.nlb", "net", kind="network")],
+            "child_modules": [{"resources": [lb("module.alb.aws_lb.this", "inner")]}],
+        }
+    }
+}
+
+
+def test_load_balancers_come_from_the_state_child_modules_included() -> None:
+    found = tfstate.load_balancers(tfstate.managed_resources(STATE))
+    assert [(f.address, f.name) for f in found] == [
+        ("aws_lb.public", "pub"),
+        ("module.alb.aws_lb.this", "inner"),
+    ]
+    assert tfstate.choose(found, "inner").address == "module.alb.aws_lb.this"
+    assert tfstate.choose(found, "aws_lb.public").name == "pub"
+    with pytest.raises(UsageError, match=r"choose one .* aws_lb\.public \(pub\)"):
+        tfstate.choose(found, None)
+    with pytest.raises(UsageError, match="no application load balancer 'nope'"):
+        tfstate.choose(found, "nope")
+    with pytest.raises(StateError, match="holds no application load balancer"):
+        tfstate.choose([], None)
+    assert tfstate.choose(found[:1], None).name == "pub"
+
+
+def test_records_are_replaced_whole(tmp_path: Path) -> None:
+    path = tmp_path / "session.json"
+    records.write_json(path, {"a": 1})
+    records.write_json(path, {"a": 2})
+    assert json.loads(path.read_text()) == {"a": 2}
+    assert [p.name for p in tmp_path.iterdir()] == ["session.json"]
+    path.write_text("{broken")
+    with pytest.raises(StateError, match="not valid JSON"):
+        records.read_json(path)
+
+
+def test_another_users_state_is_a_message_not_a_permission_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(home).st_uid + 4242)
+    with pytest.raises(StateError, match=r"belongs to .*run this command as"):
+        Session(home)
+
+
+def test_one_mutating_command_at_a_time(tmp_path: Path) -> None:
+    session = Session(tmp_path / "home")
+    other = Session(tmp_path / "home")
+    with (
+        session.exclusive("up"),
+        pytest.raises(StateError, match=r"alblab up \(pid \d+\) is running"),
+        other.exclusive("down"),
+    ):
+        pass
+
+
+def test_down_of_nothing_and_of_a_record_whose_processes_are_gone(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    session = Session(home)
+    assert session.down().clean
+    handle = session.add_stack("main", "basic", prefix="t0000")
+    session.record.emulator_pid, session.record.emulator_port = 2**22 + 7, 1  # no such process
+    session.save()
+    handle.workdir.mkdir(parents=True)
+    (home / "work" / "stale-from-an-old-run").mkdir()
+    report = Session(home).down()
+    assert report.clean, report.problems
+    assert not (home / "work").exists() and not (home / "session.json").exists()
+
+
+def test_stack_names_fit_aws_limits() -> None:
+    assert unique_name("t1a2b", "path-routing") == "t1a2b-path"
+    assert unique_name("t1a2b", "My Shop!") == "t1a2b-myshop"
+    with pytest.raises(UsageError, match="longer than"):
+        unique_name("a-very-long-prefix", "basic")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["up", "/nonexistent"], 2, "no such directory"),
+        (["up", "basci"], 2, "did you mean the example 'basic'"),
+        (["up", "basic", "--var", "novalue"], 2, "expected NAME=VALUE"),
+        (["up", "basic", "--var-file", "/nope.tfvars"], 2, "no such file"),
+        (["status"], 1, "nothing is up"),
+        (["curl", "/"], 1, "nothing is up"),
+        (["apply"], 1, "nothing is up"),
+        (["check", "/nonexistent"], 2, "no such directory"),
+    ],
+)
+def test_cli_mistakes_start_nothing(
+    argv: list[str], code: int, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv(records.HOME_ENV, str(tmp_path / "home"))
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == code
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "home" / "session.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["reach", "web-a", "99999"], "outside 1-65535"),
+        (["fail", "web-a", "--mode", "slow:abc"], "expected unhealthy"),
+        (["fail", "web-a", "--mode", "bogus"], "expected unhealthy"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_cli_bad_arguments_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_down_with_nothing_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(records.HOME_ENV, str(tmp_path / "home"))
+    with pytest.raises(SystemExit) as info:
+        cli.main(["down"])
+    assert info.value.code == 0
+    assert "nothing is up" in capsys.readouterr().out
