@@ -62,6 +62,10 @@ def run_check(args: argparse.Namespace, say: Say) -> int:
             prefix=new_prefix("c"),
         )
         run_all(handle, results, args.requests, traffic_problem, say)
+    except known_errors() as exc:
+        # A check that could not run is a failed check, reported like the others (and in the files).
+        detail = getattr(exc, "detail", "")
+        results.append(Result("error", "fail", f"{exc.args[0] if exc.args else exc}\n{detail}".strip()))
     finally:
         # Whatever happened (a failed check, an error, Ctrl-C): nothing of this run may stay behind.
         session.interrupt(timeout=60)
@@ -70,6 +74,12 @@ def run_check(args: argparse.Namespace, say: Say) -> int:
             results.append(Result("clean up", "fail", problem))
         shutil.rmtree(home, ignore_errors=True)
     return finish(args, str(source), results, time.monotonic() - t0, say)
+
+
+def known_errors() -> tuple[type[Exception], ...]:
+    from alblab.dataplane import DataPlaneError
+
+    return (AlblabError, DataPlaneError)
 
 
 def run_all(

@@ -348,6 +348,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
+    # Also after the subcommand (`alblab check DIR --aws real`); SUPPRESS keeps the global value otherwise.
+    p.add_argument("--aws", choices=("emulator", "real"), default=argparse.SUPPRESS, help="as alblab --aws")
     p.add_argument("--var", action="append", metavar="NAME=VALUE", help="a Terraform variable (repeatable)")
     p.add_argument("--var-file", action="append", metavar="FILE", help="a .tfvars file (repeatable)")
     p.add_argument("--lb", metavar="ADDRESS|NAME", help="which ALB, when the configuration has several")

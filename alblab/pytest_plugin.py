@@ -228,6 +228,6 @@ class PluginState:
         env = f"{records.HOME_ENV}={session.home}"
         lines = [f"alblab: kept {len(self.kept)} stack(s) after failing tests, in {session.home}:"]
         for key in self.kept:
-            lines.append(f"  {key}: {env} alblab --stack {key} status | curl / | reach INSTANCE")
+            lines.append(f"  {key}: {env} alblab --stack {key} status   (then: curl /, reach INSTANCE, ...)")
         lines.append(f"  clean up with: {env} alblab down")
         print("\n".join(lines), file=sys.stderr)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
 import shutil
 import threading
@@ -129,6 +130,8 @@ class Session:
     def __init__(self, home: Path, aws: str = "emulator", progress: Progress | None = None) -> None:
         if aws not in AWS_MODES:
             raise UsageError(f"aws must be one of {', '.join(AWS_MODES)}, not {aws!r}")
+        if aws == "real" and os.environ.get("CI") and os.environ.get("ALBLAB_ALLOW_REAL_IN_CI") != "1":
+            raise UsageError("real AWS is refused in CI (CI is set): set ALBLAB_ALLOW_REAL_IN_CI=1 to allow")
         self.home = Path(home).resolve()
         self.progress: Progress = progress or (lambda _message: None)
         self._lock = threading.RLock()

@@ -90,9 +90,10 @@ def test_keep_leaves_a_failed_stack_for_the_cli(
     )
     result.assert_outcomes(failed=1)
     err = result.stderr.str()
-    assert "kept 1 stack" in err and f"ALBLAB_HOME={home} alblab --stack plain" in err
+    # One key per fixture instance: the fixture's name and, for module scope, its module.
+    assert "kept 1 stack" in err and f"ALBLAB_HOME={home} alblab --stack plain-test_kept status" in err
     cli = [sys.executable, "-m", "alblab.cli"]
-    status = pytester.run(*cli, "--stack", "plain", "status", timeout=120)
+    status = pytester.run(*cli, "--stack", "plain-test_kept", "status", timeout=120)
     assert status.ret == 0, status.stderr.str()
     assert "aws_lb.shop" in status.stdout.str()
     down = pytester.run(*cli, "down", timeout=300)

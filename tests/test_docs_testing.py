@@ -1,0 +1,67 @@
+"""docs/testing-your-config.md cannot rot: its pytest example IS the consumer project's test file (which
+tests/test_plugin.py runs), and every alblab command it shows — in prose and in the CI snippet — parses with
+the real CLI and names files that exist."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import yaml
+
+from alblab import cli
+from alblab.sources import REPO_ROOT
+
+DOC = REPO_ROOT / "docs" / "testing-your-config.md"
+BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
+
+
+def blocks_after(marker: str) -> str:
+    text = DOC.read_text()
+    start = text.index(marker)
+    match = BLOCK.search(text, start)
+    assert match is not None, f"no code block after {marker}"
+    return match.group(2)
+
+
+def test_the_pytest_example_is_the_file_the_suite_runs() -> None:
+    marker = "<!-- consumer-test: tests/fixtures/consumer/tests/test_store.py -->"
+    assert blocks_after(marker) == (REPO_ROOT / "tests/fixtures/consumer/tests/test_store.py").read_text()
+
+
+def alblab_commands(text: str) -> list[list[str]]:
+    commands = []
+    for line in text.splitlines():
+        line = line.strip().removeprefix("$ ").removeprefix("run: ")
+        if line.startswith("alblab "):
+            commands.append(shlex.split(line.split("#")[0])[1:])
+    return commands
+
+
+def test_every_alblab_command_in_the_doc_parses() -> None:
+    commands = alblab_commands(DOC.read_text())
+    assert len(commands) >= 3
+    for argv in commands:
+        args = cli.parser().parse_args(argv)
+        assert args.command in ("check", "up", "down", "status", "curl", "reach")
+
+
+def test_the_ci_snippet_is_a_workflow_that_runs_alblab_check() -> None:
+    workflow = yaml.safe_load(blocks_after("<!-- consumer-workflow -->"))
+    steps = workflow["jobs"]["alb-check"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    (check,) = [c for c in alblab_commands(runs) if c[0] == "check"]
+    assert "--junit-xml" in check
+    assert any(step.get("uses", "").startswith("hashicorp/setup-terraform") for step in steps)
+
+
+def test_the_shown_check_run_uses_a_fixture_that_exists() -> None:
+    (shown,) = [c for c in alblab_commands(DOC.read_text()) if c[:2] == ["check", "tests/fixtures/plain-alb"]]
+    assert (REPO_ROOT / shown[1] / "main.tf").is_file()
+    assert "open_app_port_to_world=true" in shown
+
+
+def test_our_own_workflow_runs_ci_run() -> None:
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
+    assert ".ci/run" in runs
