@@ -64,6 +64,12 @@ def state_of(config: pytest.Config) -> PluginState:
     return config.stash[STATE]
 
 
+@pytest.fixture(scope="session")
+def alblab_state(pytestconfig: pytest.Config) -> PluginState:
+    """The run's one session and its stacks; every ``alb_stack`` fixture asks for it."""
+    return state_of(pytestconfig)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the applies of every session- and module-scoped stack the selected tests use, all at once:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pytest
 
@@ -33,9 +33,18 @@ from alblab.verdicts.samples import describe
 
 if TYPE_CHECKING:
     from alblab.dataplane import DataPlane, HttpResult
-    from alblab.pytest_plugin import PluginState
     from alblab.session import StackHandle
     from alblab.tfstate import LoadBalancerRef
+
+
+class Stacks(Protocol):
+    """What a stack fixture needs from the plugin (``alblab.pytest_plugin.PluginState``)."""
+
+    def obtain(self, key: str, spec: StackSpec) -> StackHandle: ...
+
+    def release(self, key: str, stack: AlbStack) -> None: ...
+
+    def dataplane_problem(self, spec: StackSpec) -> str | None: ...
 
 Scope = Literal["session", "package", "module", "class", "function"]
 _ids = itertools.count(1)
@@ -87,10 +96,8 @@ def alb_stack(
         dataplane=dataplane,
     )
 
-    def fixture(request: pytest.FixtureRequest) -> Iterator[AlbStack]:
-        from alblab.pytest_plugin import state_of
-
-        state = state_of(request.config)
+    def fixture(request: pytest.FixtureRequest, alblab_state: Stacks) -> Iterator[AlbStack]:
+        state = alblab_state  # the plugin's fixture: one session and its stacks for the whole run
         key = instance_key(request.fixturename, spec, request)
         handle = state.obtain(key, spec)
         stack = AlbStack(handle, spec, state)
@@ -123,7 +130,7 @@ def instance_key(fixturename: str, spec: StackSpec, node: Any) -> str:
 class AlbStack:
     """One applied configuration, as a test sees it: Terraform's view, the API's view, and traffic."""
 
-    def __init__(self, handle: StackHandle, spec: StackSpec, state: PluginState) -> None:
+    def __init__(self, handle: StackHandle, spec: StackSpec, state: Stacks) -> None:
         self.handle = handle
         self.spec = spec
         self._state = state

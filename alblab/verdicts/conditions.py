@@ -22,7 +22,7 @@ from alblab.model import Condition
 from alblab.verdicts.wildcard import matches
 
 if TYPE_CHECKING:
-    from alblab.verdicts.routing import Request
+    from alblab.verdicts.request import Request
 
 Check = Callable[[Condition, "Request"], str | None]
 
