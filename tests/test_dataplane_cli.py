@@ -6,7 +6,7 @@ import pytest
 from plane_factories import fixed_rule, forward, stack
 
 from alblab import cli
-from alblab.dataplane import netns
+from alblab.dataplane import availability, sandbox
 
 
 def test_parser_accepts_the_documented_commands() -> None:
@@ -22,12 +22,34 @@ def test_parser_accepts_the_documented_commands() -> None:
         assert p.parse_args(command.split()).fn is not None
 
 
-def test_without_root_every_command_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(netns.os, "geteuid", lambda: 1000)
-    problem = netns.privilege_problem()
-    assert problem is not None and "root" in problem
-    with pytest.raises(SystemExit, match="needs root"):
+@pytest.mark.parametrize(
+    ("sysctl", "value", "fix"),
+    [
+        ("kernel.apparmor_restrict_unprivileged_userns", 1, "kernel.apparmor_restrict_unprivileged_userns=0"),
+        ("user.max_user_namespaces", 0, "user.max_user_namespaces=10000"),
+        ("kernel.unprivileged_userns_clone", 0, "kernel.unprivileged_userns_clone=1"),
+        ("", None, "run as root"),
+    ],
+)
+def test_without_root_or_user_namespaces_every_command_says_why(
+    monkeypatch: pytest.MonkeyPatch, sysctl: str, value: int | None, fix: str
+) -> None:
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    monkeypatch.delenv(sandbox.MODE_VAR, raising=False)
+    monkeypatch.setattr(sandbox, "_trial_unshare", lambda: "unshare: write failed /proc/self/uid_map")
+    monkeypatch.setattr(sandbox, "_sysctl", lambda name: value if name == sysctl else None)
+    problem = availability()
+    assert problem is not None and fix in problem and "\n" not in problem
+    with pytest.raises(SystemExit, match=fix.replace(".", "[.]")):
         cli.require_privileges()
+
+
+def test_forced_mode_that_cannot_run_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    monkeypatch.setenv(sandbox.MODE_VAR, "root")
+    assert "not root" in str(availability())
+    monkeypatch.setenv(sandbox.MODE_VAR, "fast")
+    assert "ALBLAB_DATAPLANE='fast'" in str(availability())
 
 
 def test_rule_and_action_descriptions() -> None:

@@ -11,7 +11,7 @@ import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 
-from alblab.dataplane import netns
+from alblab.dataplane.netns import Netns
 from alblab.model import SecurityGroup, SgRule
 
 TABLE = "alblab_sg"
@@ -137,9 +137,9 @@ def members_by_sg(enis: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, set[
     return members
 
 
-def apply(ns: str, ruleset: str) -> None:
-    netns.run(netns.exec_argv(ns, ["nft", "-f", "-"]), stdin=ruleset)
+def apply(net: Netns, ns: str, ruleset: str) -> None:
+    net.exec(ns, ["nft", "-f", "-"], stdin=ruleset)
 
 
-def listed(ns: str) -> str:
-    return netns.run(netns.exec_argv(ns, ["nft", "list", "table", "inet", TABLE]))
+def listed(net: Netns, ns: str) -> str:
+    return net.exec(ns, ["nft", "list", "table", "inet", TABLE])

@@ -12,17 +12,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from alblab.dataplane.haproxy_backend import FAIL_OPEN_SUFFIX
+from alblab.dataplane.errors import DataPlaneError
+from alblab.dataplane.haproxy.backend import FAIL_OPEN_SUFFIX
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 _POLL_S = 0.02
 
 
-class HAProxyConfigError(RuntimeError):
+class HAProxyConfigError(DataPlaneError):
     """``haproxy -c`` rejected a config; the message is HAProxy's own output."""
 
 
-class HAProxyRuntimeError(RuntimeError):
+class HAProxyRuntimeError(DataPlaneError):
     """The master or a worker did not do what was asked within the time limit."""
 
 

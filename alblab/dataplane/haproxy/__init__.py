@@ -15,9 +15,9 @@ Public API (E1's orchestration codes against exactly these names):
 
 from __future__ import annotations
 
-from alblab.dataplane.haproxy_config import NodeConfig, render
-from alblab.dataplane.haproxy_names import backend_name, server_name
-from alblab.dataplane.haproxy_runtime import (
+from alblab.dataplane.haproxy.config import NodeConfig, render
+from alblab.dataplane.haproxy.names import backend_name, server_name
+from alblab.dataplane.haproxy.runtime import (
     HAProxyConfigError,
     HAProxyRuntimeError,
     check_config,
