@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alblab.dataplane import tools
 from alblab.dataplane.errors import DataPlaneError
 from alblab.dataplane.netns import Netns
 from alblab.dataplane.procs import ProcTable
@@ -185,7 +186,7 @@ class Backends:
                 self.rootless,
             )
             conf.write_text(text)
-            return ["nginx", "-c", str(conf), "-e", str(self.run_dir / f"nginx-{spec.owner}.err")]
+            return [tools.path("nginx"), "-c", str(conf), "-e", str(self.run_dir / f"nginx-{spec.owner}.err")]
         return [
             sys.executable, "-m", "alblab.dataplane.backend",
             "--instance", spec.owner, "--ip", host.ip, "--az", host.az,
@@ -196,6 +197,6 @@ class Backends:
 
 
 def _listening(net: Netns, ns: str, ports: set[int]) -> bool:
-    out = net.exec(ns, ["ss", "-Hltn"])
+    out = net.exec(ns, [tools.path("ss"), "-Hltn"])
     bound = {int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if line.strip()}
     return ports <= bound

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from alblab.dataplane import tools
 from alblab.dataplane.errors import DataPlaneError
 
 Reach = Literal["open", "blocked", "refused"]
@@ -66,7 +67,7 @@ def curl_argv(
 ) -> list[str]:
     if not method or set(method) - _HEADER_NAME:
         raise DataPlaneError(f"method {method!r} is not an HTTP method token")
-    argv = ["curl", "-sS", "-i", "-k", "--max-time", str(timeout), "-X", method]
+    argv = [tools.path("curl"), "-sS", "-i", "-k", "--max-time", str(timeout), "-X", method]
     if host:
         argv += ["-H", check_header(f"Host: {host}")]
     for header in headers:
@@ -87,7 +88,7 @@ def parse_curl_output(raw: str) -> HttpResult:
 
 def probe_argv(ip: str, port: int, timeout: float) -> list[str]:
     return [
-        "curl", "-sS", "-o", "/dev/null", "--connect-timeout", str(timeout),
+        tools.path("curl"), "-sS", "-o", "/dev/null", "--connect-timeout", str(timeout),
         "--max-time", str(timeout + 2), f"http://{ip}:{check_port(port)}/",
     ]  # fmt: skip
 

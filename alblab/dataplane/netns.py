@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from alblab.dataplane import tools
 from alblab.dataplane.errors import DataPlaneError
 from alblab.dataplane.procs import ProcId
 
-IP = shutil.which("ip") or "/usr/sbin/ip"
-NSENTER = shutil.which("nsenter") or "/usr/bin/nsenter"
+IP = tools.path("ip")
+NSENTER = tools.path("nsenter")
 NETNS_ETC = Path("/etc/netns")
 # Rootless: ``ip netns exec`` gives the command a mount namespace of its own; binding the namespace's hosts
 # file over /etc/hosts there is what ``ip netns exec`` does by itself with /etc/netns/<ns>/hosts as root.

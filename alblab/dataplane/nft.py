@@ -11,6 +11,7 @@ import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 
+from alblab.dataplane import tools
 from alblab.dataplane.netns import Netns
 from alblab.model import SecurityGroup, SgRule
 
@@ -138,8 +139,8 @@ def members_by_sg(enis: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, set[
 
 
 def apply(net: Netns, ns: str, ruleset: str) -> None:
-    net.exec(ns, ["nft", "-f", "-"], stdin=ruleset)
+    net.exec(ns, [tools.path("nft"), "-f", "-"], stdin=ruleset)
 
 
 def listed(net: Netns, ns: str) -> str:
-    return net.exec(ns, ["nft", "list", "table", "inet", TABLE])
+    return net.exec(ns, [tools.path("nft"), "list", "table", "inet", TABLE])

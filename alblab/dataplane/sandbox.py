@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import stat
 import subprocess
 import tempfile
@@ -19,18 +18,18 @@ import time
 from pathlib import Path
 from typing import Literal
 
-from alblab.dataplane import procs
+from alblab.dataplane import procs, tools
 from alblab.dataplane.errors import DataPlaneError, UnavailableError
 from alblab.dataplane.procs import ProcId
 
 Mode = Literal["root", "rootless"]
 MODE_VAR = "ALBLAB_DATAPLANE"
-UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
+UNSHARE = tools.path("unshare")
 HOLDER_SCRIPT = "mount -t tmpfs -o mode=0755 alblab /run && mkdir /run/netns && exec sleep infinity"
 # Unix socket paths are limited to 107 bytes: HAProxy's sockets live under a short directory.
 ROOT_SOCK_DIR = Path("/run/alblab")
-TOOLS = {"ip": "iproute2", "nft": "nftables", "haproxy": "haproxy", "curl": "curl"}
-ROOTLESS_TOOLS = {"unshare": "util-linux", "nsenter": "util-linux"}
+TOOLS = ["ip", "nft", "haproxy", "curl"]
+ROOTLESS_TOOLS = ["unshare", "nsenter"]
 # (sysctl, value that forbids unprivileged user namespaces, value that allows them, what it means)
 _USERNS_SWITCHES = (
     ("user.max_user_namespaces", 0, 10000, "they are off here"),
@@ -47,12 +46,7 @@ def _sysctl(name: str) -> int | None:
 
 
 def _missing_tools(mode: Mode) -> str | None:
-    wanted = {**TOOLS, **(ROOTLESS_TOOLS if mode == "rootless" else {})}
-    missing = [tool for tool in wanted if shutil.which(tool) is None]
-    if not missing:
-        return None
-    packages = " ".join(sorted({wanted[t] for t in missing}))
-    return f"the data plane needs {', '.join(missing)}: install them (apt-get install {packages})"
+    return tools.missing(TOOLS + (ROOTLESS_TOOLS if mode == "rootless" else []))
 
 
 @functools.cache

@@ -5,17 +5,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import shutil
 import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from alblab.dataplane import tools
 from alblab.dataplane.errors import DataPlaneError
 from alblab.dataplane.haproxy.backend import FAIL_OPEN_SUFFIX
 
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+HAPROXY = tools.path("haproxy")
 _POLL_S = 0.02
 
 
