@@ -3,6 +3,8 @@
     python tests/plane_script.py crash RUN_DIR STEP      up(persist=True); SIGKILL itself at progress STEP
     python tests/plane_script.py interrupt RUN_DIR STEP  the same, with a Ctrl-C (KeyboardInterrupt) instead
     python tests/plane_script.py tour RUN_DIR            up, use, fail, heal, down; prints one JSON report
+    python tests/plane_script.py up RUN_DIR              up(persist=True) and exit, as ``alblab up`` does
+    python tests/plane_script.py use RUN_DIR             attach, curl, health; prints one JSON report
 
 ``tour`` is what an unprivileged user runs in the rootless test: only the package's public face.
 """
@@ -68,10 +70,26 @@ def tour(run_dir: Path) -> dict[str, object]:
     return report
 
 
+def use(run_dir: Path) -> dict[str, object]:
+    """What a later CLI command does with the plane an earlier one left running."""
+    repaired: list[str] = []
+    plane = DataPlane.attach(stack(), run_dir, progress=repaired.append)
+    plane.wait_all_healthy(15)
+    return {
+        "seen": [plane.curl("/").field("instance") for _ in range(4)],
+        "health": plane.target_health(),
+        "repaired": repaired,
+        "processes": plane.processes,
+    }
+
+
 def main() -> None:
     command, run_dir = sys.argv[1], Path(sys.argv[2])
-    if command == "tour":
-        print(json.dumps(tour(run_dir)))
+    if command in ("tour", "use"):
+        print(json.dumps(tour(run_dir) if command == "tour" else use(run_dir)))
+        return
+    if command == "up":
+        DataPlane(stack(), run_dir, connect_timeout_s=1.0).up(persist=True)
         return
     progress = stop_at(sys.argv[3], command)
     DataPlane(stack(), run_dir, connect_timeout_s=1.0, progress=progress).up(persist=True)

@@ -63,7 +63,7 @@ def backend(tmp_path: Path) -> Iterator[Backend]:
         assert ready.exists(), (tmp_path / "backend.log").read_text()
         yield Backend(ns, control)
     finally:
-        table.stop_all()
+        table.stop("backend")
         NET.delete(ns)
     assert not Path(f"/proc/{proc.pid}").exists() or "Z" in Path(f"/proc/{proc.pid}/status").read_text()
 

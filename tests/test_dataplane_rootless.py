@@ -93,6 +93,30 @@ def test_unprivileged_user_runs_the_whole_plane(home: Path) -> None:
     print(f"rootless: up {report['up_s']} s, down {report['down_s']} s, failed {report['failed_after_s']} s")
 
 
+def test_unprivileged_plane_outlives_the_process_that_made_it(home: Path) -> None:
+    """As the CLI runs: ``up`` in one process, ``curl``/``status`` in the next, ``down`` in a third."""
+    python = python_for_nobody(home)
+    run_dir = home / "plane"
+    made = as_nobody([python, str(SCRIPT), "up", str(run_dir)], home)
+    assert made.returncode == 0, made.stderr[-3000:]
+    used = as_nobody([python, str(SCRIPT), "use", str(run_dir)], home)
+    assert used.returncode == 0, used.stderr[-3000:]
+    report = json.loads(used.stdout.strip().splitlines()[-1])
+    assert set(report["seen"]) == {"i-aaa", "i-bbb"} and report["repaired"] == []
+    assert report["health"] == {"web": {"i-aaa:80": "healthy", "i-bbb:80": "healthy"}}
+    clean = as_nobody(
+        [
+            python,
+            "-c",
+            f"from alblab.dataplane import teardown_saved; print(teardown_saved({str(run_dir)!r}))",
+        ],
+        home,
+    )
+    assert clean.returncode == 0, clean.stderr
+    assert [name for name, pid in report["processes"].items() if alive(pid)] == []
+    assert processes_naming([str(run_dir)]) == []
+
+
 def test_unprivileged_user_cleans_a_killed_plane_with_one_call(home: Path) -> None:
     python = python_for_nobody(home)
     run_dir = home / "plane"

@@ -140,7 +140,3 @@ def members_by_sg(enis: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, set[
 
 def apply(net: Netns, ns: str, ruleset: str) -> None:
     net.exec(ns, [tools.path("nft"), "-f", "-"], stdin=ruleset)
-
-
-def listed(net: Netns, ns: str) -> str:
-    return net.exec(ns, [tools.path("nft"), "list", "table", "inet", TABLE])

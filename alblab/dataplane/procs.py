@@ -106,10 +106,6 @@ def _running(proc: ProcId) -> bool:
     return proc.running()
 
 
-def stop(proc: ProcId, timeout: float = 3.0) -> None:
-    stop_many([proc], timeout)
-
-
 def stop_many(ids: Iterable[ProcId], timeout: float = 3.0) -> None:
     """SIGTERM, then SIGKILL to what is left; returns once all are gone. Never signals a PID that is not
     the process recorded (gone, or recycled by someone else)."""
@@ -183,10 +179,6 @@ class ProcTable:
         proc = self.procs.get(name)
         if proc is None:
             return
-        stop(proc.id)
+        stop_many([proc.id])
         del self.procs[name]
         self._persist()
-
-    def stop_all(self, names: Iterable[str] | None = None) -> None:
-        for name in list(names if names is not None else self.procs):
-            self.stop(name)

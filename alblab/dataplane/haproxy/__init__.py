@@ -1,6 +1,6 @@
 """HAProxy as the ALB node: render a config from the model, check it, start it, hot-reload it, read health.
 
-Public API (E1's orchestration codes against exactly these names):
+Its face (the plane's nodes module and the tests use only these names):
 
 - ``NodeConfig``: what differs per ALB node (bind addresses, run dir, sockets, certificates).
 - ``render(stack, node) -> str``: the whole haproxy.cfg for one ALB node.
