@@ -122,6 +122,7 @@ def test_views_replace_the_topology(plane: DataPlane) -> None:
         "192.168.50.10": ("192.168.50.10", "iptarget"),
     }
     assert plane.resolve_owner("10.0.11.4") == "i-aaa"
+    assert plane.address_of("web-b") == "10.0.12.4"
     assert plane.mode in ("root", "rootless") and plane.prefix.startswith("al")
     assert set(plane.processes) >= {"haproxy n0", "haproxy n1", "backend i-aaa", "backend 192.168.50.10"}
 

@@ -139,6 +139,10 @@ class DataPlane:
         """owner (instance id or IP target) -> the host standing for it."""
         return views.targets(self.stack, self.topo)
 
+    def address_of(self, owner: str) -> str:
+        """The IP the host standing for ``owner`` (any name :meth:`resolve_owner` takes) has."""
+        return self.targets[self.resolve_owner(owner)].ip
+
     def resolve_owner(self, name: str) -> str:
         """Owner of an instance id, its Name tag or the tag's suffix (``web-a`` -> ``a``), or a target IP."""
         return views.resolve_owner(self.targets, name)
