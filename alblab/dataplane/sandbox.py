@@ -34,7 +34,7 @@ ROOTLESS_TOOLS = ["unshare", "nsenter"]
 _USERNS_SWITCHES = (
     ("user.max_user_namespaces", 0, 10000, "they are off here"),
     ("kernel.unprivileged_userns_clone", 0, 1, "they are off here"),
-    ("kernel.apparmor_restrict_unprivileged_userns", 1, 0, "AppArmor restricts them here, as on Ubuntu 23.10+"),
+    ("kernel.apparmor_restrict_unprivileged_userns", 1, 0, "AppArmor restricts them, as on Ubuntu 23.10+"),
 )
 
 
