@@ -73,7 +73,7 @@ def test_killed_backend_restarted_by_attach(plane: DataPlane) -> None:
 
 def test_deleted_namespace_rebuilt_with_its_rules(plane: DataPlane) -> None:
     ns = plane.topo.by_owner("i-bbb").ns
-    plane.net.run([IP, "netns", "del", ns])  # the backend still runs in it, unreachable by name
+    plane._net.run([IP, "netns", "del", ns])  # the backend still runs in it, unreachable by name
     fixed = plane.repair()
     assert any("namespace of i-bbb" in line for line in fixed), fixed
     assert plane.probe("i-bbb") == "blocked"  # its security group is back too

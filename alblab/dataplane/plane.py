@@ -22,7 +22,7 @@ from alblab.dataplane import client, health, nft, sandbox, saved, topology, view
 from alblab.dataplane.backends import Backends
 from alblab.dataplane.client import HttpResult
 from alblab.dataplane.errors import DataPlaneError
-from alblab.dataplane.netns import IP, Netns, NetnsError
+from alblab.dataplane.netns import IP, HolderGone, Netns, NetnsError
 from alblab.dataplane.nodes import Nodes, node_name
 from alblab.dataplane.procs import ProcTable
 from alblab.dataplane.saved import PlaneState
@@ -59,68 +59,73 @@ class DataPlane:
         self.stack = stack
         self._run_dir = Path(run_dir).resolve()
         self.progress: Progress = progress or (lambda _msg: None)
-        self.topo: Topology = topology.plan(stack, prefix)
         state = PlaneState(prefix, mode, secrets.token_hex(8), str(sandbox.sock_dir(mode, prefix)))
-        state.key_dir, state.backend_kind, state.topology = str(key_dir or ""), backend_kind, self.topo
-        state.connect_timeout_s = connect_timeout_s
+        state.key_dir, state.backend_kind = str(key_dir or ""), backend_kind
+        state.topology, state.connect_timeout_s = topology.plan(stack, prefix), connect_timeout_s
         self._use(state)
         self._rulesets: dict[str, str] = {}
         self._down = True  # nothing is up until up() or attach()
 
     def _use(self, state: PlaneState) -> None:
         """Wire the process table, backends and nodes to ``state``: they record into it."""
-        self.state = state
+        self._state = state
         key_dir = Path(state.key_dir) if state.key_dir else None
-        self.procs = ProcTable(
-            state.procs, lambda ns, argv: self.net.exec_argv(ns, argv), state.marker, self._save
+        self._table = ProcTable(
+            state.procs, lambda ns, argv: self._net.exec_argv(ns, argv), state.marker, self._save
         )
-        self.backends = Backends(
+        self._backends = Backends(
             self._run_dir,
             state.backend_kind,
             state.mode == "rootless",
-            self.procs,
+            self._table,
             state.backend_args,
             self.progress,
         )
-        self.nodes = Nodes(
-            self._run_dir, Path(state.sock_dir), key_dir, state.connect_timeout_s, self.procs, self.progress
+        self._nodes = Nodes(
+            self._run_dir, Path(state.sock_dir), key_dir, state.connect_timeout_s, self._table, self.progress
         )
 
     # --- the face: what the plane is -------------------------------------------------------------------
 
     @property
     def prefix(self) -> str:
-        return self.state.prefix
+        return self._state.prefix
 
     @property
     def mode(self) -> sandbox.Mode:
-        return self.state.mode
+        return self._state.mode
 
     @property
     def run_dir(self) -> Path:
         return self._run_dir
 
     @property
-    def sock_dir(self) -> Path:
-        return Path(self.state.sock_dir)
+    def topo(self) -> Topology:
+        """The planned namespaces and addresses (internal: use the views below outside the package)."""
+        assert self._state.topology is not None  # planned in __init__, loaded by attach()
+        return self._state.topology
 
     @property
-    def net(self) -> Netns:
-        return Netns(self.state.holder, hosts_dir(self._run_dir, self.state))
+    def sock_dir(self) -> Path:
+        return Path(self._state.sock_dir)
+
+    @property
+    def _net(self) -> Netns:
+        return Netns(self._state.holder, hosts_dir(self._run_dir, self._state))
 
     @property
     def processes(self) -> dict[str, int]:
         """What runs for this plane: "holder" (rootless), "haproxy <node>", "backend <owner>" -> PID."""
-        out = {"holder": self.state.holder.pid} if self.state.holder else {}
+        out = {"holder": self._state.holder.pid} if self._state.holder else {}
         names = {h.ns: node_name(h) if h.role == "alb" else h.owner for h in self.topo.hosts.values()}
-        for proc in self.state.procs.values():
+        for proc in self._state.procs.values():
             kind, _, ns = proc.name.partition(":")
             out[f"{kind} {names.get(ns, ns)}"] = proc.pid
         return out
 
     @property
     def warnings(self) -> list[str]:
-        return self.nodes.warnings
+        return self._nodes.warnings
 
     @property
     def client_ip(self) -> str:
@@ -150,7 +155,7 @@ class DataPlane:
     # --- life cycle ------------------------------------------------------------------------------------
 
     def _save(self) -> None:
-        saved.save(self._run_dir, self.state)
+        saved.save(self._run_dir, self._state)
 
     @classmethod
     def attach(cls, stack: Stack, run_dir: Path, progress: Progress | None = None) -> DataPlane:
@@ -159,10 +164,9 @@ class DataPlane:
         if state is None or state.topology is None:
             raise DataPlaneError(f"no data plane is up in {run_dir}")
         plane = cls(stack, run_dir, prefix=state.prefix, progress=progress, mode=state.mode)
-        plane.topo = state.topology
         plane._use(state)
         plane._down = False
-        plane.nodes.load_running(plane.topo)
+        plane._nodes.load_running(plane.topo)
         for fixed in plane.repair():
             plane.progress(f"repaired: {fixed}")
         return plane
@@ -192,41 +196,43 @@ class DataPlane:
     def _build(self) -> None:
         t0 = time.monotonic()
         self._down = False
-        self.state.topology = self.topo
         self._save()  # before anything exists: prefix, mode, marker and every namespace name to come
         sandbox.make_sock_dir(self.sock_dir)
         if self.mode == "rootless":
             log = self._run_dir / "holder.log"
-            self.state.holder = sandbox.start_holder(log, self.state.marker)
+            self._state.holder = sandbox.start_holder(log, self._state.marker)
             self._save()
-            sandbox.wait_holder(self.state.holder, log)
+            sandbox.wait_holder(self._state.holder, log)
         self.progress(f"namespaces: {len(self.topo.namespaces)} ({self.prefix}-*, {self.mode})")
-        topology.build(self.net, self.topo)
+        topology.build(self._net, self.topo)
         self._write_hosts_files()
         self._apply_rulesets()
         self.progress(f"network + security groups ready in {time.monotonic() - t0:.2f} s")
-        self.backends.sync(self.stack, self.topo, self.net)
+        self._backends.sync(self.stack, self.topo, self._net)
         self.progress(f"HAProxy ALB nodes: starting {len(self.topo.by_role('alb'))}")
-        self.nodes.render(self.stack, self.topo, reload=False)
+        self._nodes.render(self.stack, self.topo, reload=False)
         self.progress(f"data plane up in {time.monotonic() - t0:.2f} s")
 
     def _rebuild(self, stack: Stack) -> None:
         """Everything anew, same prefix: for new subnets or nodes, or when the namespaces are gone."""
-        state = self.state
+        state = self._state
         teardown(self._run_dir, state)
-        self.stack, self.topo = stack, topology.plan(stack, self.prefix)
+        self.stack = stack
         fresh = PlaneState(state.prefix, state.mode, state.marker, state.sock_dir, key_dir=state.key_dir)
+        fresh.topology = topology.plan(stack, self.prefix)
         fresh.backend_kind, fresh.connect_timeout_s = state.backend_kind, state.connect_timeout_s
-        warnings = self.nodes.warnings
+        warnings = self._nodes.warnings
         self._use(fresh)
-        self.nodes.warnings = warnings
+        self._nodes.warnings = warnings
         self._rulesets = {}
         self._build()
 
     def converge(self, stack: Stack) -> dict[str, float]:
         """Bring the running plane to ``stack``: hosts, rulesets, backends, HAProxy (hot reload)."""
         t0 = time.monotonic()
-        self.repair()
+        repaired = self.repair()
+        for fixed in repaired:
+            self.progress(f"repaired: {fixed}")
         new = topology.plan(stack, self.prefix, topology.names_of(self.topo))
         same_net = new.segments == self.topo.segments and {h.ns: h for h in new.by_role("alb")} == {
             h.ns: h for h in self.topo.by_role("alb")
@@ -234,28 +240,28 @@ class DataPlane:
         if not same_net:
             self.progress("subnets or ALB nodes changed: rebuilding the data plane")
             self._rebuild(stack)
-            return {"total_s": time.monotonic() - t0, "rebuilt": 1.0}
+            return {"total_s": time.monotonic() - t0, "rebuilt": 1.0, "repaired": float(len(repaired))}
         gone = [h for ns, h in self.topo.hosts.items() if ns not in new.hosts or new.hosts[ns] != h]
         added = [h for ns, h in new.hosts.items() if ns not in self.topo.hosts or self.topo.hosts[ns] != h]
         for host in gone:
-            self.backends.forget(host.ns)
+            self._backends.forget(host.ns)
             self._rulesets.pop(host.ns, None)
-        topology.remove_hosts(self.net, gone)
-        self.stack, self.topo = stack, new
-        self.state.topology = new
+        topology.remove_hosts(self._net, gone)
+        self.stack, self._state.topology = stack, new
         self._save()  # the new names before their namespaces exist
-        topology.build_hosts(self.net, new, added)
+        topology.build_hosts(self._net, new, added)
         self._write_hosts_files()
         self._apply_rulesets()
         t_net = time.monotonic()
-        self.backends.sync(stack, new, self.net)
-        reloaded = self.nodes.render(stack, new, reload=True)
+        self._backends.sync(stack, new, self._net)
+        reloaded = self._nodes.render(stack, new, reload=True)
         return {
             "total_s": time.monotonic() - t0,
             "network_s": t_net - t0,
             "hosts_added": float(len(added)),
             "hosts_removed": float(len(gone)),
             "nodes_reloaded": float(reloaded),
+            "repaired": float(len(repaired)),
         }
 
     def repair(self) -> list[str]:
@@ -264,8 +270,8 @@ class DataPlane:
         if self._down:
             return []
         try:
-            existing = self.net.existing()
-        except DataPlaneError as exc:  # rootless: the holder is gone, and every namespace with it
+            existing = self._net.existing()
+        except HolderGone as exc:  # rootless: every namespace went with the holder
             self._rebuild(self.stack)
             return [f"{exc}: rebuilt the whole data plane"]
         if self.topo.router not in existing:
@@ -277,29 +283,29 @@ class DataPlane:
             self._forget_host(host)
             fixed.append(f"the namespace of {self._describe(host)} was gone: rebuilt it")
         if vanished:
-            topology.build_hosts(self.net, self.topo, vanished)
+            topology.build_hosts(self._net, self.topo, vanished)
         for host in self.topo.by_role("alb"):
-            if host not in vanished and not self.nodes.answering(host):
-                self.nodes.forget(host.ns)
+            if host not in vanished and not self._nodes.answering(host):
+                self._nodes.forget(host.ns)
                 fixed.append(f"{self._describe(host)} did not answer: restarted it")
-        for ns in self.backends.not_running(self.topo):
-            self.backends.forget(ns)
+        for ns in self._backends.not_running(self.topo):
+            self._backends.forget(ns)
             fixed.append(f"the backend of {self._describe(self.topo.hosts[ns])} was down: restarted it")
         if fixed:
             self._write_hosts_files()
             self._apply_rulesets()
-            self.backends.sync(self.stack, self.topo, self.net)
-            self.nodes.render(self.stack, self.topo, reload=True)
+            self._backends.sync(self.stack, self.topo, self._net)
+            self._nodes.render(self.stack, self.topo, reload=True)
         return fixed
 
     def _forget_host(self, host: Host) -> None:
         """Stop what ran in ``host``'s namespace and drop its router-side link, before it is made anew."""
-        self.backends.forget(host.ns)
-        self.nodes.forget(host.ns)
+        self._backends.forget(host.ns)
+        self._nodes.forget(host.ns)
         self._rulesets.pop(host.ns, None)
         # The namespace lived on while something ran in it; its veth may still hang on the bridge.
         with contextlib.suppress(NetnsError):
-            self.net.run([IP, "-n", self.topo.router, "link", "del", host.veth])
+            self._net.run([IP, "-n", self.topo.router, "link", "del", host.veth])
 
     def _describe(self, host: Host) -> str:
         if host.role == "alb":
@@ -313,10 +319,13 @@ class DataPlane:
         if self._down:
             return
         self._down = True
-        teardown(self._run_dir, self.state)
-        self.state.holder = None
+        teardown(self._run_dir, self._state)
+        # In place: the process table and the backends hold these very dicts.
+        self._state.holder = None
+        self._state.procs.clear()
+        self._state.backend_args.clear()
         self._rulesets = {}
-        self.nodes.configs.clear()
+        self._nodes.configs.clear()
 
     # --- pieces ----------------------------------------------------------------------------------------
 
@@ -324,7 +333,7 @@ class DataPlane:
         entries = {self.stack.load_balancer.dns_name: self.topo.alb_ips}
         for host in self.topo.hosts.values():
             if host.role in ("client", "instance"):
-                self.net.write_hosts_file(host.ns, entries)
+                self._net.write_hosts_file(host.ns, entries)
 
     def _apply_rulesets(self) -> None:
         members = nft.members_by_sg(
@@ -340,7 +349,7 @@ class DataPlane:
             ]
             ruleset = nft.render_ruleset(groups, members)
             if self._rulesets.get(host.ns) != ruleset:
-                nft.apply(self.net, host.ns, ruleset)
+                nft.apply(self._net, host.ns, ruleset)
                 self._rulesets[host.ns] = ruleset
 
     # --- using it --------------------------------------------------------------------------------------
@@ -348,7 +357,7 @@ class DataPlane:
     def _run(self, ns: str, argv: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
         try:
             return subprocess.run(
-                self.net.exec_argv(ns, argv), capture_output=True, text=True, timeout=timeout, check=False
+                self._net.exec_argv(ns, argv), capture_output=True, text=True, timeout=timeout, check=False
             )
         except subprocess.TimeoutExpired as exc:
             raise DataPlaneTimeout(f"{argv[0]} did not finish within {timeout} s") from exc
@@ -414,16 +423,16 @@ class DataPlane:
 
     def fail(self, owner: str, mode: str = "unhealthy") -> None:
         """``unhealthy`` (health checks fail), ``dead`` (stops listening) or ``slow:MS``."""
-        self.backends.set_mode(self.resolve_owner(owner), mode)
+        self._backends.set_mode(self.resolve_owner(owner), mode)
 
     def heal(self, owner: str) -> None:
-        self.backends.set_mode(self.resolve_owner(owner), "healthy")
+        self._backends.set_mode(self.resolve_owner(owner), "healthy")
 
     def health(self) -> dict[str, dict[str, dict[str, str]]]:
         """target group name -> "target:port" -> ALB node name -> health word, as each node's checks see it.
 
         A node whose HAProxy does not answer reports ``node-down`` for every target (never raises)."""
-        stats = {node_name(h): self.nodes.server_health(h) for h in self.topo.by_role("alb")}
+        stats = {node_name(h): self._nodes.server_health(h) for h in self.topo.by_role("alb")}
         return health.per_node(self.stack, stats)
 
     def target_health(self) -> dict[str, dict[str, str]]:
