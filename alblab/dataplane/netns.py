@@ -59,14 +59,22 @@ class Netns:
         if self.holder is None:
             return []
         if not self.holder.running():
-            raise HolderGone(
-                f"the process holding the data plane's namespaces (pid {self.holder.pid}) is gone"
-            )
+            raise HolderGone(self._gone())
         # -n too: a stray command without "-n <ns>" acts on the holder's empty namespace, never the host's.
         return [NSENTER, "-t", str(self.holder.pid), "-U", "-m", "-n", "--preserve-credentials"]
 
+    def _gone(self) -> str:
+        pid = self.holder.pid if self.holder else "?"
+        return f"the process holding the data plane's namespaces (pid {pid}) is gone"
+
     def run(self, argv: Sequence[str], stdin: str | None = None, timeout: float = 30.0) -> str:
-        return run([*self.prefix(), *argv], stdin, timeout)
+        try:
+            return run([*self.prefix(), *argv], stdin, timeout)
+        except NetnsError as exc:
+            # nsenter itself failed: the holder died after the check above (its namespaces go first).
+            if self.holder is not None and ": nsenter: " in str(exc):
+                raise HolderGone(self._gone()) from exc
+            raise
 
     def batch(self, commands: Sequence[str], ns: str | None = None) -> None:
         """Many ``ip`` commands in one process (one fork instead of dozens), inside ``ns`` when given."""
