@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 
 from alblab.dataplane import tools
 from alblab.dataplane.netns import Netns
-from alblab.model import SecurityGroup, SgRule
+from alblab.dataplane.topology import Topology
+from alblab.model import SecurityGroup, SgRule, Stack
 
 TABLE = "alblab_sg"
 _ANY = {"0.0.0.0/0", "::/0"}
@@ -136,6 +137,19 @@ def members_by_sg(enis: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, set[
         for sg_id in sg_ids:
             members.setdefault(sg_id, set()).add(ip)
     return members
+
+
+def sync(net: Netns, stack: Stack, topo: Topology, applied: dict[str, str]) -> None:
+    """Every host's ruleset from the SGs on its ENI; loaded where it differs from ``applied`` (ns -> text)."""
+    members = members_by_sg((h.ip, h.security_group_ids) for h in topo.hosts.values() if h.security_group_ids)
+    for host in topo.hosts.values():
+        if not host.security_group_ids:
+            continue  # client, on-prem and IP targets: no ENI, no SG
+        groups = [stack.security_groups[g] for g in host.security_group_ids if g in stack.security_groups]
+        ruleset = render_ruleset(groups, members)
+        if applied.get(host.ns) != ruleset:
+            apply(net, host.ns, ruleset)
+            applied[host.ns] = ruleset
 
 
 def apply(net: Netns, ns: str, ruleset: str) -> None:

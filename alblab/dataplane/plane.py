@@ -205,8 +205,8 @@ class DataPlane:
             sandbox.wait_holder(self._state.holder, log)
         self.progress(f"namespaces: {len(self.topo.namespaces)} ({self.prefix}-*, {self.mode})")
         topology.build(self._net, self.topo)
-        self._write_hosts_files()
-        self._apply_rulesets()
+        topology.write_hosts_files(self._net, self.topo, self.stack.load_balancer.dns_name)
+        nft.sync(self._net, self.stack, self.topo, self._rulesets)
         self.progress(f"network + security groups ready in {time.monotonic() - t0:.2f} s")
         self._backends.sync(self.stack, self.topo, self._net)
         self.progress(f"HAProxy ALB nodes: starting {len(self.topo.by_role('alb'))}")
@@ -250,8 +250,8 @@ class DataPlane:
         self.stack, self._state.topology = stack, new
         self._save()  # the new names before their namespaces exist
         topology.build_hosts(self._net, new, added)
-        self._write_hosts_files()
-        self._apply_rulesets()
+        topology.write_hosts_files(self._net, self.topo, self.stack.load_balancer.dns_name)
+        nft.sync(self._net, self.stack, self.topo, self._rulesets)
         t_net = time.monotonic()
         self._backends.sync(stack, new, self._net)
         reloaded = self._nodes.render(stack, new, reload=True)
@@ -292,8 +292,8 @@ class DataPlane:
             self._backends.forget(ns)
             fixed.append(f"the backend of {self._describe(self.topo.hosts[ns])} was down: restarted it")
         if fixed:
-            self._write_hosts_files()
-            self._apply_rulesets()
+            topology.write_hosts_files(self._net, self.topo, self.stack.load_balancer.dns_name)
+            nft.sync(self._net, self.stack, self.topo, self._rulesets)
             self._backends.sync(self.stack, self.topo, self._net)
             self._nodes.render(self.stack, self.topo, reload=True)
         return fixed
@@ -326,31 +326,6 @@ class DataPlane:
         self._state.backend_args.clear()
         self._rulesets = {}
         self._nodes.configs.clear()
-
-    # --- pieces ----------------------------------------------------------------------------------------
-
-    def _write_hosts_files(self) -> None:
-        entries = {self.stack.load_balancer.dns_name: self.topo.alb_ips}
-        for host in self.topo.hosts.values():
-            if host.role in ("client", "instance"):
-                self._net.write_hosts_file(host.ns, entries)
-
-    def _apply_rulesets(self) -> None:
-        members = nft.members_by_sg(
-            (h.ip, h.security_group_ids) for h in self.topo.hosts.values() if h.security_group_ids
-        )
-        for host in self.topo.hosts.values():
-            if not host.security_group_ids:
-                continue  # client, on-prem and IP targets: no ENI, no SG
-            groups = [
-                self.stack.security_groups[g]
-                for g in host.security_group_ids
-                if g in self.stack.security_groups
-            ]
-            ruleset = nft.render_ruleset(groups, members)
-            if self._rulesets.get(host.ns) != ruleset:
-                nft.apply(self._net, host.ns, ruleset)
-                self._rulesets[host.ns] = ruleset
 
     # --- using it --------------------------------------------------------------------------------------
 

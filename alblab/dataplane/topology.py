@@ -244,6 +244,13 @@ def build(net: Netns, topo: Topology) -> None:
     build_hosts(net, topo, list(topo.hosts.values()))
 
 
+def write_hosts_files(net: Netns, topo: Topology, alb_name: str) -> None:
+    """The ALB's DNS name resolves to its node IPs in the client and the instances, as Route 53 would."""
+    for host in topo.hosts.values():
+        if host.role in ("client", "instance"):
+            net.write_hosts_file(host.ns, {alb_name: topo.alb_ips})
+
+
 def remove_hosts(net: Netns, hosts: list[Host]) -> None:
     for h in hosts:
         net.delete(h.ns)  # deleting the namespace deletes its veth pair too
