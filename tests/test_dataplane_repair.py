@@ -15,6 +15,7 @@ from plane_factories import assert_torn_down, stack
 
 from alblab.dataplane import DataPlane, availability
 from alblab.dataplane.netns import IP
+from alblab.dataplane.procs import alive
 
 pytestmark = [
     pytest.mark.dataplane,
@@ -60,6 +61,7 @@ def test_killed_node_reported_down_then_restarted(plane: DataPlane) -> None:
 def test_killed_backend_restarted_by_attach(plane: DataPlane) -> None:
     old = plane.processes["backend i-aaa"]
     os.kill(old, signal.SIGKILL)
+    until(lambda: not alive(old))  # SIGKILL is delivered, not done, when kill() returns
     messages: list[str] = []
     attached = DataPlane.attach(plane.stack, plane.run_dir, progress=messages.append)
     assert any("i-aaa" in m and "restarted" in m for m in messages), messages
@@ -84,6 +86,7 @@ def test_deleted_namespace_rebuilt_with_its_rules(plane: DataPlane) -> None:
 def test_converge_repairs_first(plane: DataPlane) -> None:
     os.kill(plane.processes["haproxy n1"], signal.SIGKILL)
     os.kill(plane.processes["backend i-bbb"], signal.SIGKILL)
+    until(lambda: not alive(plane.processes["backend i-bbb"]))
     until(lambda: plane.health()["web"]["i-aaa:80"]["n1"] == "node-down")
     plane.converge(plane.stack)
     assert "node-down" not in plane.health()["web"]["i-aaa:80"].values()
