@@ -99,6 +99,7 @@ def test_killed_holder_rebuilds_everything(plane: DataPlane) -> None:
         pytest.skip("the holder exists in rootless mode only")
     holder = plane.processes["holder"]
     os.kill(holder, signal.SIGKILL)
+    until(lambda: not alive(holder))
     fixed = plane.repair()
     assert fixed and "rebuilt the whole data plane" in fixed[0], fixed
     assert plane.processes["holder"] != holder
