@@ -105,7 +105,7 @@ class Netns:
     def pids(self, ns: str) -> list[int]:
         try:
             return [int(p) for p in self.run([IP, "netns", "pids", ns]).split()]
-        except NetnsError:
+        except DataPlaneError:  # gone, or (rootless) the holder with it
             return []
 
     def delete(self, ns: str) -> None:

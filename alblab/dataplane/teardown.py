@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alblab.dataplane import procs, saved
 from alblab.dataplane.errors import DataPlaneError
-from alblab.dataplane.netns import NETNS_ETC, Netns
+from alblab.dataplane.netns import IP, NETNS_ETC, Netns
 from alblab.dataplane.procs import ProcId
 from alblab.dataplane.saved import PlaneState
 
@@ -32,8 +32,10 @@ def teardown(run_dir: Path, state: PlaneState) -> None:
         [ProcId(pid, start) for ns in ours for pid in net.pids(ns) if (start := procs.start_time(pid))]
     )
     if state.mode == "root":
-        for ns in sorted(ours | set(state.namespaces)):
-            net.delete(ns)
+        for ns in sorted(ours):
+            net.run([IP, "netns", "del", ns])  # a failure stops here: plane.json stays for the next try
+        for ns in ours | set(state.namespaces):
+            net.remove_hosts_file(ns)
     else:
         if state.holder is not None:
             procs.stop_many([state.holder])  # the last reference to its namespaces: they go with it
