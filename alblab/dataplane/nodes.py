@@ -85,8 +85,10 @@ class Nodes:
                     f"HAProxy rejects the config of node {node.name} ({node.cfg_path}): {first}"
                 ) from exc
             if reload and self.table.is_running(f"haproxy:{host.ns}"):
-                haproxy.reload(node.master_sock, node.admin_sock)
+                # With the state file a target the checks took out stays out, as on ALB.
+                haproxy.reload(node.master_sock, node.admin_sock, state_file=node.state_file)
             else:
+                node.state_file.unlink(missing_ok=True)  # a (re)started node checks every target afresh
                 argv = haproxy.start_cmd(node.cfg_path, node.master_sock, node.pid_file)
                 self.table.spawn(f"haproxy:{host.ns}", host.ns, argv, self.run_dir / f"haproxy-{host.ns}.log")
                 wait_ready(node.master_sock, node.admin_sock)
