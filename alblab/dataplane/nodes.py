@@ -8,6 +8,7 @@ read back from those files when a later process attaches.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from alblab.dataplane.haproxy.runtime import cli, wait_ready
 from alblab.dataplane.procs import ProcTable
 from alblab.dataplane.topology import Host, Topology
 from alblab.model import Stack
+
+_ALERT = re.compile(r"^\[ALERT\]\s+\(\d+\)\s*:\s*(config\s*:\s*)?")
 
 
 def node_name(host: Host) -> str:
@@ -81,6 +84,7 @@ class Nodes:
                 haproxy.check_config(node.cfg_path)
             except haproxy.HAProxyConfigError as exc:
                 first = next((ln for ln in str(exc).splitlines() if "ALERT" in ln), str(exc).splitlines()[0])
+                first = _ALERT.sub("", first)
                 raise DataPlaneError(
                     f"HAProxy rejects the config of node {node.name} ({node.cfg_path}): {first}"
                 ) from exc
