@@ -158,3 +158,18 @@ def test_slow_mode_and_heal_by_name(plane: DataPlane) -> None:
     finally:
         plane.heal("a")  # the Name-tag suffix form works wherever an owner is taken
     assert plane.probe("192.168.50.10") == "open"  # an on-prem IP target has no SG
+
+
+@pytest.mark.dataplane
+def test_config_haproxy_rejects_is_one_line_and_up_leaves_nothing(tmp_path: Path) -> None:
+    if availability() is not None:
+        pytest.skip(str(availability()))
+    s = stack()
+    lb = s.load_balancer
+    # Two listeners on one port: AWS refuses that, HAProxy too (a duplicate frontend).
+    s = dataclasses.replace(s, load_balancer=dataclasses.replace(lb, listeners=lb.listeners * 2))
+    plane = DataPlane(s, tmp_path / "plane")
+    with pytest.raises(DataPlaneError, match="HAProxy rejects the config of node n0") as exc:
+        plane.up()
+    assert "[ALERT]" not in one_line(exc)
+    assert_torn_down(plane, list(plane.processes.values()))
