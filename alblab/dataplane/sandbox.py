@@ -145,7 +145,7 @@ def make_sock_dir(path: Path) -> None:
 
 
 def start_holder(log: Path, marker: str) -> ProcId:
-    """Start the holder; returns at once so the caller can record it before waiting for it (:func:`ready`)."""
+    """Start the holder; returns at once, so the caller records it before :func:`wait_holder`."""
     popen = procs.spawn([UNSHARE, "-Urnm", "sh", "-c", HOLDER_SCRIPT], log, marker)
     return procs.identify(popen)
 
