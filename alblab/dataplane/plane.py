@@ -362,10 +362,10 @@ class DataPlane:
         return port
 
     def url(self, path: str, port: int | None = None) -> str:
-        port = self._listener_port(port)
-        scheme = "https" if self.stack.listener(port).protocol == "HTTPS" else "http"
         if not path.startswith("/"):
             raise DataPlaneError(f"path {path!r} must start with '/'")
+        port = self._listener_port(port)
+        scheme = "https" if self.stack.listener(port).protocol == "HTTPS" else "http"
         return f"{scheme}://{self.stack.load_balancer.dns_name}:{port}{path}"
 
     def curl(
@@ -384,7 +384,8 @@ class DataPlane:
             client.curl_argv(url, method, host, headers, cookie_jar, timeout), timeout + 5
         )
         if proc.returncode != 0:
-            raise DataPlaneError(f"curl {url} failed (rc {proc.returncode}): {proc.stderr.strip()}")
+            detail = proc.stderr.strip().replace("\n", "; ")
+            raise DataPlaneError(f"curl {url} failed (rc {proc.returncode}): {detail}")
         return client.parse_curl_output(proc.stdout)
 
     def probe(self, owner: str, port: int = 80, timeout: float = 1.0) -> client.Reach:
