@@ -5,6 +5,7 @@ namespaces (root: ``ip netns del``; rootless: the holder, last, takes them all w
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def teardown(run_dir: Path, state: PlaneState) -> None:
             procs.stop_many([state.holder])  # the last reference to its namespaces: they go with it
         shutil.rmtree(hosts_dir(run_dir, state), ignore_errors=True)
     shutil.rmtree(state.sock_dir, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        Path(state.sock_dir).parent.rmdir()  # only when no other plane of this user has sockets there
     (Path(run_dir) / "procs.json").unlink(missing_ok=True)  # left by versions before rootless mode
     saved.remove(run_dir)
 
