@@ -1,6 +1,6 @@
 """Data-plane benchmark on the basic example, all figures from one run.
 
-    sudo .venv/bin/python benchmarks/dataplane.py [--duration 5]
+    .venv/bin/python benchmarks/dataplane.py [--duration 5]     (root, or rootless where user namespaces work)
 
 Applies examples/basic against a fresh emulator, then measures (bounded: every load is `--duration` s):
 throughput and p50/p99 latency through the ALB vs. directly to one backend at 2 and 20 connections, with the
@@ -21,8 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from alblab.dataplane import netns
-from alblab.dataplane.plane import DataPlane
+from alblab.dataplane import DataPlane, DataPlaneError, availability
 from alblab.emulator import Emulator
 from alblab.state import aws_clients, read_stack
 from alblab.workspace import Workspace
@@ -32,10 +31,17 @@ OPEN_SG = REPO / "tests" / "fixtures" / "open-sg"
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(ns: str, url: str, conns: int, duration: float) -> dict[str, float]:
+def wrk(plane: DataPlane, where: str, url: str, conns: int, duration: float) -> dict[str, float]:
+    """wrk from the client namespace (``where="client"``) or from ALB node ``where``; bounded in time."""
     seconds = max(1, int(duration))  # wrk takes whole seconds only
     argv = ["wrk", f"-t{min(conns, 2)}", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "5s", url]
-    out = netns.run(netns.exec_argv(ns, argv), timeout=duration + 30)
+    if where == "client":
+        proc = plane.client_exec(argv, timeout=duration + 30)
+    else:
+        proc = plane.node_exec(where, argv, timeout=duration + 30)
+    if proc.returncode != 0:
+        raise DataPlaneError(f"wrk failed ({proc.returncode}): {proc.stderr.strip()}")
+    out = proc.stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
     for pct in ("50", "99"):
         m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
@@ -55,14 +61,14 @@ def fmt(r: dict[str, float]) -> str:
 
 
 def throughput(plane: DataPlane, label: str, duration: float) -> list[str]:
-    node = plane.topo.by_role("alb")[0]
-    instance = plane.topo.by_role("instance")[0]
-    alb_url, direct_url = plane.url("/"), f"http://{instance.ip}/"
+    node = plane.alb_nodes[0].name
+    instance = first_instance(plane)
+    alb_url, direct_url = plane.url("/"), f"http://{plane.targets[instance].ip}/"
     rows = []
     for conns in (2, 20):
-        via = wrk(plane.topo.client.ns, alb_url, conns, duration)
+        via = wrk(plane, "client", alb_url, conns, duration)
         # "Directly": from the ALB node, the only place the target SG lets a client in from.
-        direct = wrk(node.ns, direct_url, conns, duration)
+        direct = wrk(plane, node, direct_url, conns, duration)
         rows.append(
             f"{label:<8} c={conns:<3} ALB {fmt(via)} | direct {fmt(direct)}"
             f" | ALB/direct {via['rps'] / direct['rps']:.2f}"
@@ -71,12 +77,16 @@ def throughput(plane: DataPlane, label: str, duration: float) -> list[str]:
     return rows
 
 
+def first_instance(plane: DataPlane) -> str:
+    return sorted(o for o, t in plane.targets.items() if t.role == "instance")[0]
+
+
 def failover(plane: DataPlane, duration: float) -> str:
-    victim = plane.topo.by_role("instance")[0].owner
+    victim = first_instance(plane)
     timer = threading.Timer(duration / 3, plane.fail, args=(victim, "dead"))
     timer.start()
     try:
-        res = wrk(plane.topo.client.ns, plane.url("/"), 2, duration)
+        res = wrk(plane, "client", plane.url("/"), 2, duration)
     finally:
         timer.cancel()
         plane.heal(victim)
@@ -90,7 +100,7 @@ def failover(plane: DataPlane, duration: float) -> str:
 
 def convergence(plane: DataPlane, endpoint: str, work: Path, name: str, target_sg: str) -> list[str]:
     clients = aws_clients(endpoint)
-    instance = plane.topo.by_role("instance")[0].owner
+    instance = first_instance(plane)
     ws = Workspace.prepare(
         OPEN_SG, f"{name}-open", work, endpoint, extra_vars={"security_group_id": target_sg}
     )
@@ -125,7 +135,7 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per load run (bounded)")
     args = parser.parse_args()
-    problem = netns.privilege_problem()
+    problem = availability()
     if problem:
         sys.exit(f"benchmark: {problem}")
     work = Path(tempfile.mkdtemp(prefix="alblab-bench-"))
@@ -153,7 +163,7 @@ def main() -> None:
             try:
                 if kind == "standin":
                     report.append(
-                        f"alblab up without terraform: emulator start {t_emulator:.2f} s"
+                        f"alblab up without terraform ({plane.mode}): emulator start {t_emulator:.2f} s"
                         f" + read_stack {t_read:.2f} s"
                         f" + data plane up {t_up:.2f} s = {t_emulator + t_read + t_up:.2f} s"
                         f" (terraform init+apply took {t_apply:.0f} s)"

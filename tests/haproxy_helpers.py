@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alblab.dataplane.haproxy import NodeConfig, check_config, render, start_cmd
-from alblab.dataplane.haproxy_runtime import wait_ready
+from alblab.dataplane.haproxy.runtime import wait_ready
 from alblab.model import (
     Action,
     HealthCheck,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from alblab.dataplane import netns
-from alblab.dataplane.plane import DataPlane
+import os
+import subprocess
+from pathlib import Path
+
+from alblab.dataplane import DataPlane
 from alblab.dataplane.procs import alive
 from alblab.model import (
     Action,
@@ -123,8 +126,31 @@ def path_rule(priority: int, path: str, action: Action) -> Rule:
 
 
 def assert_torn_down(plane: DataPlane, pids: list[int]) -> None:
-    left = [ns for ns in netns.existing() if ns.startswith(f"{plane.prefix}-")]
-    assert left == [], f"namespaces left behind: {left}"
+    """Nothing of ``plane`` is left: ``pids`` (its ``processes`` taken while it ran) are gone, and so are
+    its namespaces, its sockets and its saved state, and any process naming its run or socket dir."""
     assert [p for p in pids if alive(p)] == [], "processes left behind"
+    if plane.mode == "root":
+        listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
+        left = [line.split()[0] for line in listed.splitlines() if line.startswith(f"{plane.prefix}-")]
+        assert left == [], f"namespaces left behind: {left}"
+        assert not list(Path("/etc/netns").glob(f"{plane.prefix}-*"))
     assert not plane.sock_dir.exists()
-    assert not any((netns.NETNS_ETC / ns).exists() for ns in plane.topo.namespaces)
+    assert not (plane.run_dir / "plane.json").exists()
+    assert processes_naming([str(plane.run_dir), str(plane.sock_dir)]) == []
+
+
+def processes_naming(paths: list[str]) -> list[str]:
+    """Live processes of this user whose command line names one of ``paths``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if proc.stat().st_uid != os.getuid() or not alive(int(proc.name)):
+                continue
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if any(path in cmdline for path in paths):
+            found.append(f"{proc.name}: {cmdline[:200]}")
+    return found

@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from alblab.dataplane import netns
+from alblab.dataplane import sandbox
+from alblab.dataplane.netns import Netns
 from alblab.dataplane.procs import ProcTable
 
+# A namespace made on the host: root mode (the plane tests cover the stand-in in rootless mode too).
 pytestmark = [
     pytest.mark.dataplane,
-    pytest.mark.skipif(netns.privilege_problem() is not None, reason=str(netns.privilege_problem())),
+    pytest.mark.skipif(sandbox.problem("root") is not None, reason=str(sandbox.problem("root"))),
 ]
+NET = Netns()
 
 
 class Backend:
@@ -30,7 +33,7 @@ class Backend:
         for h in headers:
             argv += ["-H", h]
         proc = subprocess.run(
-            netns.exec_argv(self.ns, [*argv, f"http://127.0.0.1:8080{path}"]), capture_output=True, text=True
+            NET.exec_argv(self.ns, [*argv, f"http://127.0.0.1:8080{path}"]), capture_output=True, text=True
         )
         if proc.returncode != 0:
             return 0, proc.stderr
@@ -45,9 +48,9 @@ class Backend:
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[Backend]:
     ns = f"albe{secrets.token_hex(2)}"
-    netns.run([netns.IP, "netns", "add", ns])
-    netns.batch(["link set lo up"], ns)
-    table = ProcTable(tmp_path / "procs.json", [ns])
+    NET.add([ns])
+    NET.batch(["link set lo up"], ns)
+    table = ProcTable({}, NET.exec_argv, "test-backend", lambda: None)
     control, ready = tmp_path / "mode", tmp_path / "ready"
     argv = [sys.executable, "-m", "alblab.dataplane.backend", "--instance", "i-test", "--ip", "10.0.11.4",
             "--az", "us-east-1a", "--port", "8080", "--health", "/health", "--control", str(control),
@@ -60,8 +63,8 @@ def backend(tmp_path: Path) -> Iterator[Backend]:
         assert ready.exists(), (tmp_path / "backend.log").read_text()
         yield Backend(ns, control)
     finally:
-        table.stop_all()
-        netns.delete(ns)
+        table.stop("backend")
+        NET.delete(ns)
     assert not Path(f"/proc/{proc.pid}").exists() or "Z" in Path(f"/proc/{proc.pid}/status").read_text()
 
 

@@ -15,14 +15,13 @@ import pytest
 from plane_factories import assert_torn_down
 
 from alblab import examples as ex
-from alblab.dataplane import netns
-from alblab.dataplane.plane import DataPlane
+from alblab.dataplane import DataPlane, availability
 from alblab.workspace import Workspace
 
 pytestmark = [
     pytest.mark.dataplane,
     pytest.mark.apply,
-    pytest.mark.skipif(netns.privilege_problem() is not None, reason=str(netns.privilege_problem())),
+    pytest.mark.skipif(availability() is not None, reason=str(availability())),
 ]
 OPEN_SG = Path(__file__).parent / "fixtures" / "open-sg"
 CLIENT_IP = "198.51.100.7"
@@ -49,7 +48,7 @@ def plane_for(applied: dict[str, ex.AppliedExample], tmp_path: Path) -> Iterator
 
     yield make
     for plane in planes:
-        pids = [p.pid for p in plane.procs.procs.values()]
+        pids = list(plane.processes.values())
         plane.down()
         assert_torn_down(plane, pids)
 

@@ -12,7 +12,7 @@ import pytest
 from haproxy_helpers import backends, forward, free_port, haproxy, listener, request, stack, tg
 
 from alblab.dataplane.haproxy import backend_name, reload, server_health, server_name
-from alblab.dataplane.haproxy_runtime import cli
+from alblab.dataplane.haproxy.runtime import cli
 from alblab.model import HealthCheck, Target
 
 pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed")

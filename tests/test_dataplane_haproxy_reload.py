@@ -22,7 +22,7 @@ from haproxy_helpers import (
 )
 
 from alblab.dataplane.haproxy import HAProxyConfigError, HAProxyRuntimeError, check_config, reload
-from alblab.dataplane.haproxy_runtime import show_proc
+from alblab.dataplane.haproxy.runtime import show_proc
 from alblab.model import Action, Condition, FixedResponse, Rule
 
 pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed")

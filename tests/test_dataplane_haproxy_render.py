@@ -10,12 +10,12 @@ import pytest
 from haproxy_helpers import forward, listener, stack, tg
 
 from alblab.dataplane.haproxy import NodeConfig, check_config, render
-from alblab.dataplane.haproxy_actions import fixed_response_lines, forward_lines, redirect_lines
-from alblab.dataplane.haproxy_backend import balance_line, health_check_lines, server_lines, stickiness_lines
-from alblab.dataplane.haproxy_frontend import bind_lines, forwarded_lines, selection_lines, tls_versions
-from alblab.dataplane.haproxy_match import condition_acl, header_regex, host_regex, path_regex, query_regex
-from alblab.dataplane.haproxy_names import cfg_word
-from alblab.dataplane.haproxy_runtime import parse_show_proc, parse_show_stat
+from alblab.dataplane.haproxy.actions import fixed_response_lines, forward_lines, redirect_lines
+from alblab.dataplane.haproxy.backend import balance_line, health_check_lines, server_lines, stickiness_lines
+from alblab.dataplane.haproxy.frontend import bind_lines, forwarded_lines, selection_lines, tls_versions
+from alblab.dataplane.haproxy.match import condition_acl, header_regex, host_regex, path_regex, query_regex
+from alblab.dataplane.haproxy.names import cfg_word
+from alblab.dataplane.haproxy.runtime import parse_show_proc, parse_show_stat
 from alblab.model import Action, Condition, FixedResponse, HealthCheck, Instance, Redirect, Rule, Target
 
 

@@ -8,10 +8,15 @@ import shutil
 import pytest
 from plane_factories import ALB_SG, TARGET_SG, security_groups
 
-from alblab.dataplane import netns, nft
+from alblab.dataplane import nft, sandbox
+from alblab.dataplane.netns import Netns
 from alblab.model import SecurityGroup, SgRule
 
 MEMBERS = {ALB_SG: {"10.0.1.254", "10.0.2.254"}, TARGET_SG: {"10.0.11.4", "10.0.12.4"}}
+
+
+def listed(net: Netns, ns: str) -> str:
+    return net.exec(ns, ["nft", "list", "table", "inet", nft.TABLE])
 
 
 def chain(text: str, name: str) -> str:
@@ -75,26 +80,27 @@ def test_several_sgs_are_ored_and_members_by_sg() -> None:
 
 
 @pytest.mark.dataplane
-@pytest.mark.skipif(netns.privilege_problem() is not None, reason=str(netns.privilege_problem()))
+@pytest.mark.skipif(sandbox.problem("root") is not None, reason=str(sandbox.problem("root")))
 def test_rendered_ruleset_loads_and_replaces_atomically() -> None:
     ns = f"alnft{secrets.token_hex(2)}"
-    netns.run([netns.IP, "netns", "add", ns])
+    net = Netns()
+    net.add([ns])
     try:
-        nft.apply(ns, nft.render_ruleset([security_groups()[TARGET_SG]], MEMBERS))
-        first = nft.listed(ns)
+        nft.apply(net, ns, nft.render_ruleset([security_groups()[TARGET_SG]], MEMBERS))
+        first = listed(net, ns)
         assert "10.0.1.254" in first and "policy drop" in first
         # Re-applying a different ruleset replaces the table in one transaction (no duplicate table error).
-        nft.apply(ns, nft.render_ruleset([security_groups()[ALB_SG]], MEMBERS))
-        second = nft.listed(ns)
+        nft.apply(net, ns, nft.render_ruleset([security_groups()[ALB_SG]], MEMBERS))
+        second = listed(net, ns)
         assert "daddr { 10.0.11.4, 10.0.12.4 }" in second and "saddr { 10.0.1.254" not in second
         # Every rule form the renderer emits (ranges, ip6, icmp/icmpv6, comments with quotes) is valid nft.
-        nft.apply(ns, nft.render_ruleset([mixed_sg()], MEMBERS))
-        assert "8000-8100" in nft.listed(ns)
+        nft.apply(net, ns, nft.render_ruleset([mixed_sg()], MEMBERS))
+        assert "8000-8100" in listed(net, ns)
     finally:
-        netns.delete(ns)
-    assert ns not in netns.existing()
+        net.delete(ns)
+    assert ns not in net.existing()
 
 
-def test_nft_binary_present_when_root() -> None:
-    if netns.privilege_problem() is None:
+def test_nft_binary_present_when_available() -> None:
+    if sandbox.problem() is None:
         assert shutil.which("nft")

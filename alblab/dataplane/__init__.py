@@ -1,24 +1,36 @@
 """The local ALB data plane: network namespaces, SG→nftables, stand-in backends and HAProxy nodes.
 
 Everything here is driven by :class:`alblab.model.Stack` (the live API state), never by .tf files.
+This package's names are its whole public face; nothing outside it needs a module below it::
+
+    from alblab.dataplane import DataPlane, DataPlaneError, HttpResult, availability, teardown_saved
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
-__all__ = ["DataPlane", "DataPlaneError", "HttpResult", "availability", "teardown_saved"]
+# name -> module that defines it. Lazy: the stand-in backend (python -m alblab.dataplane.backend) must
+# start fast, without importing HAProxy rendering and cryptography it never uses.
+_HOMES = {
+    "DataPlane": "plane",
+    "DataPlaneTimeout": "plane",
+    "HttpResult": "client",
+    "Reach": "client",
+    "AlbNode": "views",
+    "TargetHost": "views",
+    "DataPlaneError": "errors",
+    "UnavailableError": "errors",
+    "teardown_saved": "teardown",
+    "availability": "sandbox",
+    "run_mode": "sandbox",
+    "Mode": "sandbox",
+}
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: the stand-in backend (python -m alblab.dataplane.backend) must start fast, without
-    # importing HAProxy rendering and cryptography it never uses.
-    if name == "availability":
-        from alblab.dataplane.netns import privilege_problem
-
-        return privilege_problem
-    if name in __all__:
-        from alblab.dataplane import plane
-
-        return getattr(plane, name)
+    if name in _HOMES:
+        return getattr(import_module(f"alblab.dataplane.{_HOMES[name]}"), name)
     raise AttributeError(name)

@@ -42,7 +42,8 @@ class State:
     @property
     def delay_s(self) -> float:
         if self.mode.startswith("slow:"):
-            return int(self.mode.split(":", 1)[1]) / 1000
+            with contextlib.suppress(ValueError):
+                return max(0, int(self.mode.split(":", 1)[1])) / 1000
         return 0.0
 
 
@@ -160,46 +161,6 @@ def serve(
         elif mode != "dead" and not servers:
             listen()
         time.sleep(POLL_S)
-
-
-NGINX_CONF = """# stand-in for {owner}: a fast static answer (for benchmarks), same health path semantics
-worker_processes 1;
-daemon off;
-pid {run}/nginx-{owner}.pid;
-error_log {run}/nginx-{owner}.err warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {run}/ngx-{owner}/body;
-    proxy_temp_path {run}/ngx-{owner}/proxy;
-    fastcgi_temp_path {run}/ngx-{owner}/fcgi;
-    uwsgi_temp_path {run}/ngx-{owner}/uwsgi;
-    scgi_temp_path {run}/ngx-{owner}/scgi;
-    keepalive_requests 100000;
-    default_type text/plain;
-    server {{
-{listens}
-{health}
-{app}
-    }}
-}}
-"""
-
-
-def nginx_conf(owner: str, ip: str, az: str, ports: list[int], health: set[str], run_dir: Path) -> str:
-    """nginx as a fast stand-in (benchmarks): same body keys, no failure modes."""
-    keys = {"instance": owner, "private-ip": ip, "az": az, "port": "$server_port", "path": "$request_uri"}
-    keys["x-forwarded-for"] = "$http_x_forwarded_for"
-    body = "".join(f"{k}: {v}\\n" for k, v in keys.items())  # nginx turns \n into a newline
-    return NGINX_CONF.format(
-        owner=owner,
-        ip=ip,
-        az=az,
-        run=run_dir,
-        listens="\n".join(f"        listen {p};" for p in ports),
-        app=f'        location / {{ return 200 "{body}"; }}',
-        health="\n".join(f'        location = {h} {{ return 200 "ok\\n"; }}' for h in sorted(health)),
-    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,8 +11,10 @@ import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 
-from alblab.dataplane import netns
-from alblab.model import SecurityGroup, SgRule
+from alblab.dataplane import tools
+from alblab.dataplane.netns import Netns
+from alblab.dataplane.topology import Topology
+from alblab.model import SecurityGroup, SgRule, Stack
 
 TABLE = "alblab_sg"
 _ANY = {"0.0.0.0/0", "::/0"}
@@ -137,9 +139,18 @@ def members_by_sg(enis: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, set[
     return members
 
 
-def apply(ns: str, ruleset: str) -> None:
-    netns.run(netns.exec_argv(ns, ["nft", "-f", "-"]), stdin=ruleset)
+def sync(net: Netns, stack: Stack, topo: Topology, applied: dict[str, str]) -> None:
+    """Every host's ruleset from the SGs on its ENI; loaded where it differs from ``applied`` (ns -> text)."""
+    members = members_by_sg((h.ip, h.security_group_ids) for h in topo.hosts.values() if h.security_group_ids)
+    for host in topo.hosts.values():
+        if not host.security_group_ids:
+            continue  # client, on-prem and IP targets: no ENI, no SG
+        groups = [stack.security_groups[g] for g in host.security_group_ids if g in stack.security_groups]
+        ruleset = render_ruleset(groups, members)
+        if applied.get(host.ns) != ruleset:
+            apply(net, host.ns, ruleset)
+            applied[host.ns] = ruleset
 
 
-def listed(ns: str) -> str:
-    return netns.run(netns.exec_argv(ns, ["nft", "list", "table", "inet", TABLE]))
+def apply(net: Netns, ns: str, ruleset: str) -> None:
+    net.exec(ns, [tools.path("nft"), "-f", "-"], stdin=ruleset)

@@ -1,30 +1,48 @@
-"""Processes the data plane starts inside its namespaces: spawn, record, and stop them by PID only.
+"""Processes of the data plane: identity, spawn, stop. Only ever by PID, and only a PID proven ours.
 
-A PID is signalled only while it is alive (not a zombie: ``kill -0`` succeeds on zombies) and while
-``ip netns identify`` names one of our own namespaces, so a recycled PID of someone else is never hit.
+A PID alone can be recycled, so a process is known by (PID, start time): the pair names one process for
+the life of the machine. Every process a plane starts also carries ``ALBLAB_PLANE=<marker>`` in its
+environment (inherited by HAProxy's workers and re-executed masters), so that a plane interrupted between
+starting a process and recording it can still find it: :func:`marked`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from alblab.dataplane import netns
+MARKER_VAR = "ALBLAB_PLANE"
+_POLL_S = 0.02
+# Our own children, so that stopping one also reaps it (a dead child stays a zombie until reaped).
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+@dataclass(frozen=True)
+class ProcId:
+    pid: int
+    start: int  # field 22 of /proc/<pid>/stat: clock ticks after boot at which the process started
+
+    def running(self) -> bool:
+        return start_time(self.pid) == self.start and alive(self.pid)
 
 
 @dataclass(frozen=True)
 class Proc:
-    pid: int
+    name: str  # "haproxy:<node ns>", "backend:<host ns>"
     ns: str
-    name: str  # "haproxy:<node ns>", "backend:<instance id>", ...
+    pid: int
+    start: int
     log: str
+
+    @property
+    def id(self) -> ProcId:
+        return ProcId(self.pid, self.start)
 
 
 def state_of(pid: int) -> str | None:
@@ -33,86 +51,134 @@ def state_of(pid: int) -> str | None:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("State:"):
                 return line.split()[1]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
+    except (OSError, IndexError):
         return None
     return None
 
 
 def alive(pid: int) -> bool:
+    """Running and not a zombie (``kill -0`` succeeds on a zombie, so it cannot tell)."""
     state = state_of(pid)
     return state is not None and state not in ("Z", "X")
 
 
+def start_time(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: count fields after its closing ')'.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[19])
+
+
+def spawn(
+    argv: Sequence[str], log: Path, marker: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``argv`` detached (own session: a Ctrl-C in the caller's terminal does not reach it)."""
+    with log.open("ab") as out:
+        popen = subprocess.Popen(
+            list(argv),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**(env if env is not None else os.environ), MARKER_VAR: marker},
+        )
+    _CHILDREN[popen.pid] = popen
+    return popen
+
+
+def identify(popen: subprocess.Popen[bytes]) -> ProcId:
+    start = start_time(popen.pid)
+    if start is None:  # it exited at once; record something that can never match a live process
+        start = -1
+    return ProcId(popen.pid, start)
+
+
+def _running(proc: ProcId) -> bool:
+    child = _CHILDREN.get(proc.pid)
+    if child is not None:
+        if child.poll() is None:
+            return True
+        del _CHILDREN[proc.pid]  # reaped: no zombie left behind
+        return False
+    return proc.running()
+
+
+def stop_many(ids: Iterable[ProcId], timeout: float = 3.0) -> None:
+    """SIGTERM, then SIGKILL to what is left; returns once all are gone. Never signals a PID that is not
+    the process recorded (gone, or recycled by someone else)."""
+    pending = [p for p in ids if _running(p)]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for proc in pending:
+            if proc.running():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, sig)
+        deadline = time.monotonic() + timeout
+        while pending and time.monotonic() < deadline:
+            pending = [p for p in pending if _running(p)]
+            if pending:
+                time.sleep(_POLL_S)
+        if not pending:
+            return
+
+
+def marked(marker: str) -> list[ProcId]:
+    """Live processes of this user whose environment carries this plane's marker."""
+    needle = f"{MARKER_VAR}={marker}".encode()
+    uid = os.getuid()
+    found: list[ProcId] = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            if entry.stat().st_uid != uid or pid == os.getpid():
+                continue
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:
+            continue
+        start = start_time(pid)
+        if needle in environ.split(b"\0") and start is not None and alive(pid):
+            found.append(ProcId(pid, start))
+    return found
+
+
 class ProcTable:
-    """The PIDs of one data plane; persisted as JSON so a later CLI process can stop them."""
+    """The named processes of one plane, saved (through ``persist``) as soon as each one starts."""
 
-    def __init__(self, path: Path, namespaces: Iterable[str] = ()) -> None:
-        self.path = path
-        self.procs: dict[str, Proc] = {}
-        self._popen: dict[int, subprocess.Popen[bytes]] = {}
-        if path.exists():
-            self.procs = {p["name"]: Proc(**p) for p in json.loads(path.read_text())}
-        self.namespaces = set(namespaces)
-
-    def save(self) -> None:
-        self.path.write_text(json.dumps([asdict(p) for p in self.procs.values()], indent=1) + "\n")
+    def __init__(
+        self,
+        procs: dict[str, Proc],
+        exec_argv: Callable[[str, Sequence[str]], list[str]],
+        marker: str,
+        persist: Callable[[], None],
+    ) -> None:
+        self.procs = procs
+        self._exec_argv = exec_argv
+        self._marker = marker
+        self._persist = persist
 
     def spawn(
         self, name: str, ns: str, argv: Sequence[str], log: Path, env: dict[str, str] | None = None
     ) -> Proc:
-        if name in self.procs:
-            self.stop(name)
-        with log.open("ab") as out:
-            popen = subprocess.Popen(
-                netns.exec_argv(ns, argv),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                # Own session: Ctrl-C in the CLI does not hit it, and `alblab up` can exit while it runs.
-                start_new_session=True,
-                env=env,
-            )
-        proc = Proc(popen.pid, ns, name, str(log))
+        self.stop(name)
+        popen = spawn(self._exec_argv(ns, argv), log, self._marker, env)
+        pid = identify(popen)
+        proc = Proc(name, ns, pid.pid, pid.start, str(log))
         self.procs[name] = proc
-        self._popen[popen.pid] = popen
-        self.namespaces.add(ns)
-        self.save()
+        self._persist()
         return proc
 
     def is_running(self, name: str) -> bool:
         proc = self.procs.get(name)
-        return proc is not None and alive(proc.pid)
+        return proc is not None and _running(proc.id)
 
-    def stop(self, name: str, timeout: float = 3.0) -> None:
-        proc = self.procs.pop(name, None)
+    def stop(self, name: str) -> None:
+        proc = self.procs.get(name)
         if proc is None:
             return
-        self._signal(proc, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while self._still_running(proc) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if self._still_running(proc):
-            self._signal(proc, signal.SIGKILL)
-            deadline = time.monotonic() + timeout
-            while self._still_running(proc) and time.monotonic() < deadline:
-                time.sleep(0.02)
-        self._popen.pop(proc.pid, None)
-        self.save()
-
-    def stop_all(self, names: Iterable[str] | None = None) -> None:
-        for name in list(names if names is not None else self.procs):
-            self.stop(name)
-
-    def _still_running(self, proc: Proc) -> bool:
-        popen = self._popen.get(proc.pid)
-        if popen is not None:
-            return popen.poll() is None  # our own child: poll() reaps it, so no zombie is left
-        return alive(proc.pid)
-
-    def _signal(self, proc: Proc, sig: signal.Signals) -> None:
-        if not alive(proc.pid):
-            return
-        if netns.identify(proc.pid) != proc.ns or proc.ns not in self.namespaces:
-            return  # the PID was recycled by someone else: not ours to signal
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(proc.pid, sig)
+        stop_many([proc.id])
+        del self.procs[name]
+        self._persist()

@@ -8,12 +8,13 @@ target, or the client standing for the internet.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from alblab.dataplane import netns
+from alblab.dataplane.netns import Netns
 from alblab.model import Stack
 
 Role = Literal["alb", "instance", "iptarget", "client"]
@@ -172,6 +173,19 @@ def names_of(topo: Topology) -> dict[str, str]:
     return {h.owner: h.ns for h in topo.hosts.values()}
 
 
+def to_json(topo: Topology) -> dict[str, Any]:
+    return dataclasses.asdict(topo)
+
+
+def from_json(data: Mapping[str, Any]) -> Topology:
+    hosts = {
+        ns: Host(**{**h, "security_group_ids": tuple(h["security_group_ids"])})
+        for ns, h in data["hosts"].items()
+    }
+    segments = {key: Segment(**seg) for key, seg in data["segments"].items()}
+    return Topology(data["prefix"], segments, hosts)
+
+
 # --- building --------------------------------------------------------------------------------------
 
 
@@ -179,9 +193,9 @@ def _prefixlen(seg: Segment) -> int:
     return ipaddress.ip_network(seg.cidr).prefixlen
 
 
-def build_router(topo: Topology) -> None:
+def build_router(net: Netns, topo: Topology) -> None:
     router = topo.router
-    netns.run([netns.IP, "netns", "add", router])
+    net.add([router])
     cmds = ["link set lo up"]
     for seg in topo.segments.values():
         cmds += [
@@ -189,20 +203,20 @@ def build_router(topo: Topology) -> None:
             f"addr add {seg.router_ip}/{_prefixlen(seg)} dev {seg.bridge}",
             f"link set {seg.bridge} up",
         ]
-    netns.batch(cmds, router)
+    net.batch(cmds, router)
     # Forwarding on in the router namespace only; bridged frames must not pass the host's br_netfilter hooks.
-    netns.sh(
+    net.sh(
         router,
         "echo 1 > /proc/sys/net/ipv4/ip_forward; "
         'for f in /proc/sys/net/bridge/bridge-nf-call-*; do [ -w "$f" ] && echo 0 > "$f"; done; true',
     )
 
 
-def build_hosts(topo: Topology, hosts: list[Host]) -> None:
+def build_hosts(net: Netns, topo: Topology, hosts: list[Host]) -> None:
     """Namespaces + a veth from the router's bridge to each host's eth0, address and default route."""
     if not hosts:
         return
-    netns.batch([f"netns add {h.ns}" for h in hosts])
+    net.add([h.ns for h in hosts])
     router_cmds = []
     for h in hosts:
         seg = topo.segments[h.segment]
@@ -210,10 +224,10 @@ def build_hosts(topo: Topology, hosts: list[Host]) -> None:
             f"link add {h.veth} type veth peer name eth0 netns {h.ns}",
             f"link set {h.veth} master {seg.bridge} up",
         ]
-    netns.batch(router_cmds, topo.router)
+    net.batch(router_cmds, topo.router)
     for h in hosts:
         seg = topo.segments[h.segment]
-        netns.batch(
+        net.batch(
             [
                 "link set lo up",
                 f"addr add {h.ip}/{_prefixlen(seg)} dev eth0",
@@ -225,11 +239,18 @@ def build_hosts(topo: Topology, hosts: list[Host]) -> None:
         )
 
 
-def build(topo: Topology) -> None:
-    build_router(topo)
-    build_hosts(topo, list(topo.hosts.values()))
+def build(net: Netns, topo: Topology) -> None:
+    build_router(net, topo)
+    build_hosts(net, topo, list(topo.hosts.values()))
 
 
-def remove_hosts(topo: Topology, hosts: list[Host]) -> None:
+def write_hosts_files(net: Netns, topo: Topology, alb_name: str) -> None:
+    """The ALB's DNS name resolves to its node IPs in the client and the instances, as Route 53 would."""
+    for host in topo.hosts.values():
+        if host.role in ("client", "instance"):
+            net.write_hosts_file(host.ns, {alb_name: topo.alb_ips})
+
+
+def remove_hosts(net: Netns, hosts: list[Host]) -> None:
     for h in hosts:
-        netns.delete(h.ns)  # deleting the namespace deletes its veth pair too
+        net.delete(h.ns)  # deleting the namespace deletes its veth pair too

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alblab.dataplane.haproxy_backend import render_backend
-from alblab.dataplane.haproxy_frontend import render_frontend
-from alblab.dataplane.haproxy_names import cfg_word
+from alblab.dataplane.haproxy.backend import render_backend
+from alblab.dataplane.haproxy.frontend import render_frontend
+from alblab.dataplane.haproxy.names import cfg_word
 from alblab.model import Stack
 
 

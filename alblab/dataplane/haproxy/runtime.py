@@ -5,24 +5,25 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import shutil
 import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from alblab.dataplane.haproxy_backend import FAIL_OPEN_SUFFIX
+from alblab.dataplane import tools
+from alblab.dataplane.errors import DataPlaneError
+from alblab.dataplane.haproxy.backend import FAIL_OPEN_SUFFIX
 
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+HAPROXY = tools.path("haproxy")
 _POLL_S = 0.02
 
 
-class HAProxyConfigError(RuntimeError):
+class HAProxyConfigError(DataPlaneError):
     """``haproxy -c`` rejected a config; the message is HAProxy's own output."""
 
 
-class HAProxyRuntimeError(RuntimeError):
+class HAProxyRuntimeError(DataPlaneError):
     """The master or a worker did not do what was asked within the time limit."""
 
 

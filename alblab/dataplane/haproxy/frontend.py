@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from alblab.dataplane.haproxy_actions import DEFAULT_RULE, ActionLines, action_lines
-from alblab.dataplane.haproxy_match import rule_acls
-from alblab.dataplane.haproxy_names import cfg_word, frontend_name
+from alblab.dataplane.haproxy.actions import DEFAULT_RULE, ActionLines, action_lines
+from alblab.dataplane.haproxy.match import rule_acls
+from alblab.dataplane.haproxy.names import cfg_word, frontend_name
 from alblab.model import Listener, Stack
 
 _TLS13_POLICY = re.compile(r"TLS13-1-([0-3])")

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from alblab.dataplane.haproxy_names import (
-    backend_name,
-    cfg_word,
-    server_name,
-    target_address,
-    target_port,
-)
+from alblab.dataplane.haproxy.names import backend_name, cfg_word, server_name
 from alblab.model import HealthCheck, Stack, TargetGroup
 
 LB_COOKIE = "AWSALB"
@@ -78,8 +72,8 @@ def server_lines(stack: Stack, tg: TargetGroup) -> list[str]:
     primary: list[str] = []
     backups: list[str] = []
     for target in sorted(tg.targets, key=lambda t: (t.id, t.port or 0)):
-        address = target_address(stack, tg, target)
-        port = target_port(tg, target)
+        address = stack.address_of(tg, target)
+        port = tg.port_of(target)
         name = server_name(target, port)
         if address is None or port is None:
             primary.append(f"# {name}: no address for a {tg.target_type} target, not served")

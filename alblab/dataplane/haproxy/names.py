@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alblab.model import Stack, Target, TargetGroup
+from alblab.model import Target, TargetGroup
 
 # Characters HAProxy's config tokenizer passes through unchanged outside quotes (no space, '#', quote,
 # backslash, '%' is kept too: plain arguments do not interpret it, log-format callers escape it themselves).
@@ -42,14 +42,6 @@ def backend_name(tg: TargetGroup) -> str:
 def server_name(target: Target, port: int | None) -> str:
     """The HAProxy server for one registration; an instance may be registered on several ports."""
     return f"{_NAME_UNSAFE.sub('_', target.id)}_{port if port is not None else 'none'}"
-
-
-def target_address(stack: Stack, tg: TargetGroup, target: Target) -> str | None:
-    return stack.address_of(tg, target)
-
-
-def target_port(tg: TargetGroup, target: Target) -> int | None:
-    return tg.port_of(target)
 
 
 def frontend_name(port: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from alblab.dataplane.haproxy_names import backend_name, cfg_word, lf_literal
+from alblab.dataplane.haproxy.names import backend_name, cfg_word, lf_literal
 from alblab.model import Action, FixedResponse, Listener, Redirect, Stack
 
 DEFAULT_RULE = 0

@@ -7,7 +7,7 @@ match (anchored regex) with '*' = 0..n characters and '?' = exactly one.
 
 from __future__ import annotations
 
-from alblab.dataplane.haproxy_names import cfg_word
+from alblab.dataplane.haproxy.names import cfg_word
 from alblab.model import Condition
 
 _CLASS_NEEDS_BACKSLASH = set("^]\\")

@@ -1,6 +1,6 @@
 """HAProxy as the ALB node: render a config from the model, check it, start it, hot-reload it, read health.
 
-Public API (E1's orchestration codes against exactly these names):
+Its face (the plane's nodes module and the tests use only these names):
 
 - ``NodeConfig``: what differs per ALB node (bind addresses, run dir, sockets, certificates).
 - ``render(stack, node) -> str``: the whole haproxy.cfg for one ALB node.
@@ -15,9 +15,9 @@ Public API (E1's orchestration codes against exactly these names):
 
 from __future__ import annotations
 
-from alblab.dataplane.haproxy_config import NodeConfig, render
-from alblab.dataplane.haproxy_names import backend_name, server_name
-from alblab.dataplane.haproxy_runtime import (
+from alblab.dataplane.haproxy.config import NodeConfig, render
+from alblab.dataplane.haproxy.names import backend_name, server_name
+from alblab.dataplane.haproxy.runtime import (
     HAProxyConfigError,
     HAProxyRuntimeError,
     check_config,

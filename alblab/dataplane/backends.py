@@ -1,0 +1,202 @@
+"""The stand-in backend processes: one per instance or IP target, started, restarted and stopped by PID.
+
+Which ports a host serves comes from the model (traffic and health-check ports of every registration);
+a failure mode is set through the host's control file (no network: the SGs would block a control port).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alblab.dataplane import tools
+from alblab.dataplane.errors import DataPlaneError
+from alblab.dataplane.netns import Netns
+from alblab.dataplane.procs import ProcTable
+from alblab.dataplane.topology import Host, Topology
+from alblab.model import Stack
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MODES = ("healthy", "unhealthy", "dead")
+_SLOW = re.compile(r"slow:(\d{1,6})")
+START_TIMEOUT_S = 20.0
+
+NGINX_CONF = """# stand-in for {owner}: a fast static answer (for benchmarks), same health path semantics
+{rootless}worker_processes 1;
+daemon off;
+pid {run}/nginx-{owner}.pid;
+error_log {run}/nginx-{owner}.err warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {run}/ngx-{owner}/body;
+    proxy_temp_path {run}/ngx-{owner}/proxy;
+    fastcgi_temp_path {run}/ngx-{owner}/fcgi;
+    uwsgi_temp_path {run}/ngx-{owner}/uwsgi;
+    scgi_temp_path {run}/ngx-{owner}/scgi;
+    keepalive_requests 100000;
+    default_type text/plain;
+    server {{
+{listens}
+{health}
+{app}
+    }}
+}}
+"""
+# Rootless: only uid 0 is mapped in the holder's user namespace, so nginx can neither chown its temp
+# dirs to "nobody" nor drop to it in a worker (setgroups is denied there): one process, staying "root".
+NGINX_ROOTLESS = "master_process off;\nuser root root;\n"
+
+
+@dataclass
+class BackendSpec:
+    owner: str  # instance id or IP
+    ports: set[int] = field(default_factory=set)
+    health_paths: set[str] = field(default_factory=set)
+
+
+def specs(stack: Stack, topo: Topology) -> dict[str, BackendSpec]:
+    """Per host namespace: the ports its stand-in app must serve (traffic + health-check ports)."""
+    by_ip = {h.ip: h for h in topo.hosts.values() if h.role in ("instance", "iptarget")}
+    out: dict[str, BackendSpec] = {}
+    for tg in stack.target_groups.values():
+        for target in tg.targets:
+            host = by_ip.get(stack.address_of(tg, target) or "")
+            port = tg.port_of(target)
+            if host is None or port is None:
+                continue
+            spec = out.setdefault(host.ns, BackendSpec(host.owner))
+            spec.ports.add(port)
+            hc_port = tg.health_check_port(target)
+            if tg.health_check.enabled and hc_port is not None:
+                spec.ports.add(hc_port)
+                spec.health_paths.add(tg.health_check.path)
+    return out
+
+
+def nginx_conf(
+    owner: str, ip: str, az: str, ports: list[int], health: set[str], run_dir: Path, rootless: bool
+) -> str:
+    """nginx as a fast stand-in (benchmarks): same body keys, no failure modes."""
+    keys = {"instance": owner, "private-ip": ip, "az": az, "port": "$server_port", "path": "$request_uri"}
+    keys["x-forwarded-for"] = "$http_x_forwarded_for"
+    body = "".join(f"{k}: {v}\\n" for k, v in keys.items())  # nginx turns \n into a newline
+    return NGINX_CONF.format(
+        owner=owner,
+        run=run_dir,
+        rootless=NGINX_ROOTLESS if rootless else "",
+        listens="\n".join(f"        listen {p};" for p in ports),
+        app=f'        location / {{ return 200 "{body}"; }}',
+        health="\n".join(f'        location = {h} {{ return 200 "ok\\n"; }}' for h in sorted(health)),
+    )
+
+
+def check_mode(mode: str) -> str:
+    if mode in MODES or _SLOW.fullmatch(mode):
+        return mode
+    raise DataPlaneError(
+        f"unknown mode {mode!r}: use healthy, unhealthy, dead or slow:MS (MS: whole milliseconds, < 1000000)"
+    )
+
+
+class Backends:
+    """The backend processes of one plane; ``args`` (ns -> argv of what runs) is part of the saved state."""
+
+    def __init__(
+        self,
+        run_dir: Path,
+        kind: str,
+        rootless: bool,
+        table: ProcTable,
+        args: dict[str, list[str]],
+        progress: Callable[[str], None],
+    ) -> None:
+        if kind not in ("standin", "nginx"):
+            raise DataPlaneError(f"backend kind must be standin or nginx, not {kind!r}")
+        self.run_dir, self.kind, self.rootless = run_dir, kind, rootless
+        self.table, self.args, self.progress = table, args, progress
+
+    def control_file(self, owner: str) -> Path:
+        return self.run_dir / "ctl" / f"{owner}.mode"
+
+    def set_mode(self, owner: str, mode: str) -> None:
+        path = self.control_file(owner)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Replace, never rewrite: the backend polls the file and must never read it half-written.
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(check_mode(mode) + "\n")
+        os.replace(tmp, path)
+
+    def not_running(self, topo: Topology) -> list[str]:
+        """Namespaces whose backend should run (it was started) but does not."""
+        return [ns for ns in self.args if ns in topo.hosts and not self.table.is_running(f"backend:{ns}")]
+
+    def forget(self, ns: str) -> None:
+        """Stop the backend of ``ns`` (if any) so that the next :meth:`sync` starts it afresh."""
+        self.table.stop(f"backend:{ns}")
+        self.args.pop(ns, None)
+
+    def sync(self, stack: Stack, topo: Topology, net: Netns) -> list[str]:
+        """Start what is missing or changed, stop what is no longer wanted; returns the owners started."""
+        wanted = specs(stack, topo)
+        started: list[tuple[str, Path]] = []
+        (self.run_dir / "ctl").mkdir(parents=True, exist_ok=True)
+        for ns, spec in wanted.items():
+            host = topo.hosts[ns]
+            ready = self.run_dir / "ctl" / f"{spec.owner}.ready"
+            argv = self._argv(host, spec, ready)
+            if self.args.get(ns) == argv and self.table.is_running(f"backend:{ns}"):
+                continue
+            ready.unlink(missing_ok=True)
+            env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+            # Recorded as wanted before it starts: an interrupt leaves a state that names it.
+            self.args[ns] = argv
+            self.table.spawn(f"backend:{ns}", ns, argv, self.run_dir / f"backend-{spec.owner}.log", env)
+            started.append((ns, ready))
+        for ns in [ns for ns in self.args if ns not in wanted]:
+            self.forget(ns)
+        if started:
+            self.progress(f"stand-in backends: starting {len(started)}")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        for ns, ready in started:
+            while not (ready.exists() if self.kind == "standin" else _listening(net, ns, wanted[ns].ports)):
+                if time.monotonic() > deadline or not self.table.is_running(f"backend:{ns}"):
+                    log = self.run_dir / f"backend-{wanted[ns].owner}.log"
+                    raise DataPlaneError(f"the backend of {wanted[ns].owner} did not start; see {log}")
+                time.sleep(0.02)
+        return [wanted[ns].owner for ns, _ in started]
+
+    def _argv(self, host: Host, spec: BackendSpec, ready: Path) -> list[str]:
+        if self.kind == "nginx":
+            conf = self.run_dir / f"nginx-{spec.owner}.conf"
+            for sub in ("body", "proxy", "fcgi", "uwsgi", "scgi"):
+                (self.run_dir / f"ngx-{spec.owner}" / sub).mkdir(parents=True, exist_ok=True)
+            text = nginx_conf(
+                spec.owner,
+                host.ip,
+                host.az,
+                sorted(spec.ports),
+                spec.health_paths,
+                self.run_dir,
+                self.rootless,
+            )
+            conf.write_text(text)
+            return [tools.path("nginx"), "-c", str(conf), "-e", str(self.run_dir / f"nginx-{spec.owner}.err")]
+        return [
+            sys.executable, "-m", "alblab.dataplane.backend",
+            "--instance", spec.owner, "--ip", host.ip, "--az", host.az,
+            "--control", str(self.control_file(spec.owner)), "--ready", str(ready),
+            *(a for p in sorted(spec.ports) for a in ("--port", str(p))),
+            *(a for h in sorted(spec.health_paths) for a in ("--health", h)),
+        ]  # fmt: skip
+
+
+def _listening(net: Netns, ns: str, ports: set[int]) -> bool:
+    out = net.exec(ns, [tools.path("ss"), "-Hltn"])
+    bound = {int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if line.strip()}
+    return ports <= bound
