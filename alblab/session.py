@@ -536,11 +536,8 @@ class StackHandle:
         stack = stack or self.read()
         run_dir = self.plane_dir
         if (run_dir / "plane.json").is_file():
-            plane = DataPlane.attach(stack, run_dir, progress=progress)
-            repaired = plane.repair()
-            for line in repaired:
-                (progress or self.session.progress)(line)
-            return plane
+            # attach() restarts what died (a node, a backend, a namespace) and says so through progress.
+            return DataPlane.attach(stack, run_dir, progress=progress)
         self._set(plane_dir=str(run_dir))
         return DataPlane(stack, run_dir, key_dir=self.workspace.key_dir, progress=progress).up(persist=True)
 

@@ -100,6 +100,15 @@ class Nodes:
             changed += 1
         return changed
 
+    def servable_ports(self, stack: Stack) -> list[int]:
+        """Ports of the listeners the nodes serve (not an HTTPS one whose certificate has no key here)."""
+        cert_files, _warnings = certmod.prepare(stack.certificates, self.key_dir, self.run_dir / "certs")
+        return [
+            lst.port
+            for lst in stack.load_balancer.listeners
+            if all(arn in cert_files for arn in lst.certificate_arns)
+        ]
+
     def _servable(self, stack: Stack) -> tuple[Stack, dict[str, Path]]:
         """The stack minus HTTPS listeners whose certificate has no private key here (warned about)."""
         cert_files, warnings = certmod.prepare(stack.certificates, self.key_dir, self.run_dir / "certs")

@@ -132,6 +132,11 @@ class DataPlane:
         return self.topo.client.ip
 
     @property
+    def listener_ports(self) -> list[int]:
+        """The listeners this plane answers on (HTTPS ones need the certificate's private key here)."""
+        return self._nodes.servable_ports(self.stack)
+
+    @property
     def alb_nodes(self) -> list[views.AlbNode]:
         return views.alb_nodes(self.topo)
 
