@@ -1,5 +1,7 @@
 terraform {
-  required_version = ">= 1.5"
+  # 1.9: validations may compare two inputs (an HTTPS listener's certificate, a target group's port and type), so
+  # every such check fails at plan in the module that owns the field.
+  required_version = ">= 1.9"
 
   required_providers {
     aws = {
