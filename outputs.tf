@@ -62,3 +62,13 @@ output "routing_table" {
   description = "Per listener, its rules in evaluation order: [{priority, rule, conditions, action}], the default action last (priority null, rule \"default\")."
   value       = { for k, m in module.listener : k => m.routing_table }
 }
+
+output "name" {
+  description = "ALB name."
+  value       = aws_lb.this.name
+}
+
+output "target_group_names" {
+  description = "Target group names keyed by the target_groups map's keys."
+  value       = { for k, m in module.target_group : k => m.name }
+}

@@ -4,10 +4,7 @@ terraform {
   required_version = ">= 1.9"
 
   required_providers {
-    aws = {
-      source = "hashicorp/aws"
-      # 5.32 added load_balancing_anomaly_mitigation (weighted_random). No upper bound on purpose.
-      version = ">= 5.32"
-    }
+    # 5.32 added load_balancing_anomaly_mitigation (weighted_random). No upper bound on purpose.
+    aws = { source = "hashicorp/aws", version = ">= 5.32" }
   }
 }

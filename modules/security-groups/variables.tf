@@ -140,7 +140,7 @@ variable "ingress_prefix_lists" {
 }
 
 variable "error_context" {
-  description = "How error messages name the inputs: path goes before every field (the root module passes security_groups.), caller after the rule (the root module passes ALB \"<name>\"). Leave it unset when you call this module yourself."
+  description = "How error messages name the inputs: path goes before the security-group fields (the root module passes security_groups.), caller after the rule (ALB \"<name>\"). Leave it unset when you call this module yourself."
   type = object({
     path   = optional(string, "")
     caller = optional(string, "")

@@ -258,7 +258,7 @@ variable "targets" {
 }
 
 variable "error_context" {
-  description = "How error messages name the inputs: path goes before every field (the root module passes target_groups[\"<key>\"].), caller after the rule (the root module passes ALB \"<name>\"). Leave it unset when you call this module yourself."
+  description = "How error messages name the inputs: path goes before every field (the root module passes target_groups[\"<key>\"].), caller after the rule (ALB \"<name>\"). Leave it unset when you call this module yourself."
   type = object({
     path   = optional(string, "")
     caller = optional(string, "")
