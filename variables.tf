@@ -130,9 +130,14 @@ variable "access_logs" {
   default = null
 
   validation {
-    condition = var.access_logs == null ? true : (can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_logs.bucket))
-      && !strcontains(var.access_logs.bucket, "..") && !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.access_logs.bucket))
-    && !startswith(var.access_logs.bucket, "xn--") && !endswith(var.access_logs.bucket, "-s3alias") && !endswith(var.access_logs.bucket, "--ol-s3"))
+    condition = var.access_logs == null ? true : alltrue([
+      can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_logs.bucket)),
+      !strcontains(var.access_logs.bucket, ".."),
+      !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.access_logs.bucket)),
+      !startswith(var.access_logs.bucket, "xn--"),
+      !endswith(var.access_logs.bucket, "-s3alias"),
+      !endswith(var.access_logs.bucket, "--ol-s3"),
+    ])
     error_message = "access_logs.bucket must be an S3 bucket name (3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, no \"..\", not an IP address; the name, not an ARN or s3:// URL); got \"${try(var.access_logs.bucket, "")}\"."
   }
   validation {
