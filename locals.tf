@@ -3,7 +3,7 @@ locals {
   # message has to say which ALB (and field) it is about.
   caller = "ALB \"${var.name}\""
 
-  tg_names = { for k, tg in var.target_groups : k => try(tg.name, null) != null ? tg.name : "${var.name}-${k}" }
+  tg_names = { for k, tg in var.target_groups : k => lookup(tg, "name", null) != null ? tg.name : "${var.name}-${k}" }
 
   target_group_arns = { for k, m in module.target_group : k => m.arn }
 

@@ -56,19 +56,19 @@ module "target_group" {
   name                              = local.tg_names[each.key]
   vpc_id                            = var.vpc_id
   vpc_cidr_blocks                   = var.vpc_cidr_blocks
-  target_type                       = try(each.value.target_type, null)
-  port                              = try(each.value.port, null)
-  protocol                          = try(each.value.protocol, null)
-  protocol_version                  = try(each.value.protocol_version, null)
-  health_check                      = try(each.value.health_check, null)
-  stickiness                        = try(each.value.stickiness, null)
-  load_balancing_algorithm          = try(each.value.load_balancing_algorithm, null)
-  load_balancing_anomaly_mitigation = try(each.value.load_balancing_anomaly_mitigation, null)
-  slow_start                        = try(each.value.slow_start, null)
-  deregistration_delay              = try(each.value.deregistration_delay, null)
-  targets                           = try(each.value.targets, null)
+  target_type                       = lookup(each.value, "target_type", null)
+  port                              = lookup(each.value, "port", null)
+  protocol                          = lookup(each.value, "protocol", null)
+  protocol_version                  = lookup(each.value, "protocol_version", null)
+  health_check                      = lookup(each.value, "health_check", null)
+  stickiness                        = lookup(each.value, "stickiness", null)
+  load_balancing_algorithm          = lookup(each.value, "load_balancing_algorithm", null)
+  load_balancing_anomaly_mitigation = lookup(each.value, "load_balancing_anomaly_mitigation", null)
+  slow_start                        = lookup(each.value, "slow_start", null)
+  deregistration_delay              = lookup(each.value, "deregistration_delay", null)
+  targets                           = lookup(each.value, "targets", null)
   error_context                     = { path = "target_groups[\"${each.key}\"].", caller = local.caller }
-  tags                              = merge(var.tags, try(each.value.tags, {}))
+  tags                              = merge(var.tags, lookup(each.value, "tags", {}))
 }
 
 # Each listener with its certificates, default action and rules; modules/listener and modules/listener-rules hold
@@ -78,16 +78,16 @@ module "listener" {
   for_each = var.listeners
 
   load_balancer_arn           = aws_lb.this.arn
-  port                        = try(each.value.port, null)
-  protocol                    = try(each.value.protocol, null)
-  certificate_arn             = try(each.value.certificate_arn, null)
-  additional_certificate_arns = try(each.value.additional_certificate_arns, null)
-  ssl_policy                  = try(each.value.ssl_policy, null)
-  default_action              = try(each.value.default_action, null)
-  rules                       = try(each.value.rules, null)
+  port                        = lookup(each.value, "port", null)
+  protocol                    = lookup(each.value, "protocol", null)
+  certificate_arn             = lookup(each.value, "certificate_arn", null)
+  additional_certificate_arns = lookup(each.value, "additional_certificate_arns", null)
+  ssl_policy                  = lookup(each.value, "ssl_policy", null)
+  default_action              = lookup(each.value, "default_action", null)
+  rules                       = lookup(each.value, "rules", null)
   target_group_arns           = local.target_group_arns
   error_context               = { path = "listeners[\"${each.key}\"].", caller = local.caller }
-  tags                        = merge(var.tags, try(each.value.tags, {}))
+  tags                        = merge(var.tags, lookup(each.value, "tags", {}))
 }
 
 resource "aws_wafv2_web_acl_association" "this" {
