@@ -1,12 +1,12 @@
 """Invalid inputs fail at plan time with a message naming the field, and create nothing.
 
-The cases (tests/bad_input/case_NN.tf, one module call each, sometimes a second one for a submodule) are planned
-in two plans, by the walk of Terraform that reports them (header ``# expect-stage:``):
+The cases (tests/bad_input/case_NN.tf, one module call each, sometimes a second one for a submodule) are
+planned in two plans, by the walk of Terraform that reports them (header ``# expect-stage:``):
 
 - ``validate``: the root module's own checks of literal inputs. Terraform reports them while validating the
   configuration and stops there, so they cannot share a plan with the others.
 - ``plan`` (the default): everything reported during the plan walk: checks that compare two inputs, the
-  submodules' checks and preconditions. One failing case does not hide another's error there, so they all share
+  submodules' checks and preconditions. One failing case does not hide another's error there, so they share
   one plan, and so do the valid control cases (no header), whose plan must come out clean.
 
 Each diagnostic is attributed to its case by the file its range points at, else by the ALB name its message

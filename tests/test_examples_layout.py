@@ -9,8 +9,8 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SHARED = EXAMPLES / "_modules"
-# An example is a folder with .tf files of its own (what alblab.examples.list_examples() lists); _modules holds
-# the local modules they share and is not one.
+# An example is a folder with .tf files of its own (what alblab.examples.list_examples() lists); _modules
+# holds the local modules they share and is not one.
 NAMES = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir() and any(p.glob("*.tf")))
 REQUIRED = ("README.md", "main.tf", "variables.tf", "outputs.tf", "versions.tf")
 SCAFFOLD_SOURCE = re.compile(r'module\s+"scaffold"\s*\{\s*source\s*=\s*"\.\./_modules/scaffold"')
@@ -23,7 +23,7 @@ def test_the_six_scenarios_exist() -> None:
 def test_every_folder_is_an_example_or_shared() -> None:
     others = [p.name for p in EXAMPLES.iterdir() if p.is_dir() and p.name not in NAMES]
     assert others == ["_modules"], f"folders that are neither an example nor _modules: {others}"
-    assert not list(SHARED.glob("*.tf")), "_modules must hold modules only, or it would be taken for an example"
+    assert not list(SHARED.glob("*.tf")), "_modules must hold modules only, or it is taken for an example"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -52,9 +52,11 @@ def test_example_builds_its_network_and_instances_from_the_scaffold(name: str) -
     d = EXAMPLES / name
     text = "\n".join(tf.read_text() for tf in d.glob("*.tf"))
     assert SCAFFOLD_SOURCE.search(text), f"examples/{name} does not use ../_modules/scaffold"
-    own = re.findall(r'resource\s+"(aws_vpc|aws_subnet|aws_instance|aws_internet_gateway|aws_route_table)"', text)
+    kinds = "aws_vpc|aws_subnet|aws_instance|aws_internet_gateway|aws_route_table"
+    own = re.findall(rf'resource\s+"({kinds})"', text)
     assert not own, f"examples/{name} declares {own}: they belong in examples/_modules/scaffold"
-    assert "templatefile(" not in text and not list(d.glob("*.tftpl")), f"examples/{name} carries its own user_data"
+    own_app = "templatefile(" in text or list(d.glob("*.tftpl"))
+    assert not own_app, f"examples/{name} carries its own user_data"
     assert "security_group_ids.targets" in text, f"examples/{name}: the instances must carry the targets SG"
 
 

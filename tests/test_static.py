@@ -21,7 +21,9 @@ from alblab.workspace import REPO_ROOT, copy_config
 
 MODULE_DIRS = sorted(p for p in (REPO_ROOT / "modules").glob("*") if any(p.glob("*.tf")))
 EXAMPLE_DIRS = sorted(p for p in (REPO_ROOT / "examples").glob("*") if any(p.glob("*.tf")))
-SHARED_EXAMPLE_DIRS = sorted(p for p in (REPO_ROOT / "examples" / "_modules").glob("*") if any(p.glob("*.tf")))
+SHARED_EXAMPLE_DIRS = sorted(
+    p for p in (REPO_ROOT / "examples" / "_modules").glob("*") if any(p.glob("*.tf"))
+)
 CONFIG_DIRS = (
     {"root": REPO_ROOT}
     | {f"modules/{p.name}": p for p in MODULE_DIRS}
