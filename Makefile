@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV ?= .venv
+# checkov pins its own boto3 (see pyproject.toml [dependency-groups]): it lives in a virtualenv of its own.
+CHECKOV_VENV ?= .venv-checkov
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 EXAMPLE ?= basic
@@ -10,13 +12,13 @@ PYTEST_ARGS ?=
 # What the data plane needs; installed when missing and we are root, else listed.
 APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl
 
-.PHONY: help deps system-deps venv demo test pytest lint plan bench lab clean distclean
+.PHONY: help deps system-deps venv checkov-venv demo test pytest lint plan bench lab clean distclean
 
 help:
 	@echo "make demo              apply examples/basic against an embedded AWS emulator, show it, tear down"
 	@echo "make test              lint + the whole test suite (offline)"
-	@echo "make lint              ruff, terraform fmt, generated docs check"
-	@echo "make plan EXAMPLE=x    plan one example against the emulator ($(notdir $(wildcard examples/*)))"
+	@echo "make lint              ruff, terraform fmt, generated docs check, checkov"
+	@echo "make plan EXAMPLE=x    plan one example against the emulator ($(notdir $(patsubst %/main.tf,%,$(wildcard examples/*/main.tf))))"
 	@echo "make bench             time the suite and each example's phases"
 	@echo "make lab               start the guided lab"
 	@echo "make clean             remove work dirs and caches (make distclean: the virtualenv too)"
@@ -31,8 +33,17 @@ $(VENV)/.alblab-installed: pyproject.toml
 
 venv: $(VENV)/.alblab-installed
 
+# pip >= 25.1 reads the dependency group from pyproject.toml.
+$(CHECKOV_VENV)/.installed: pyproject.toml
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --group lint
+	@touch $@
+
+checkov-venv: $(CHECKOV_VENV)/.installed
+
 system-deps:
-	@command -v terraform >/dev/null || { echo "terraform (>= 1.5) is required on PATH: https://developer.hashicorp.com/terraform/install" >&2; exit 1; }
+	@command -v terraform >/dev/null || { echo "terraform (>= 1.9) is required on PATH: https://developer.hashicorp.com/terraform/install" >&2; exit 1; }
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -50,12 +61,13 @@ demo: deps
 plan: deps
 	$(PY) -m alblab.demo plan $(EXAMPLE)
 
-lint: venv
-	$(VENV)/bin/ruff check alblab tests benchmarks
-	$(VENV)/bin/ruff format --check alblab tests benchmarks
+# checkov runs with --skip-download: no Prisma Cloud guidelines to fetch; the scan itself needs no network.
+lint: venv checkov-venv
+	$(VENV)/bin/ruff check alblab tests benchmarks scripts
+	$(VENV)/bin/ruff format --check alblab tests benchmarks scripts
 	TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive
-	@if [ -f scripts/gen_tf_docs.py ]; then $(PY) scripts/gen_tf_docs.py --check; \
-	else echo "scripts/gen_tf_docs.py not found: docs check skipped"; fi
+	$(PY) scripts/gen_tf_docs.py --check
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --directory . --skip-download
 
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
 pytest: deps
@@ -77,4 +89,4 @@ clean:
 	find examples tests \( -name '*.tfstate' -o -name '*.tfstate.*' -o -name '*.tfplan' -o -name .terraform.lock.hcl \) -delete
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) *.egg-info

@@ -11,9 +11,10 @@ module "security_groups" {
   ingress_cidr_ipv6        = var.security_groups.ingress_cidr_ipv6
   ingress_prefix_list_ids  = var.security_groups.ingress_prefix_list_ids
   ingress_prefix_lists     = var.security_groups.ingress_prefix_lists
-  listener_ports           = [for l in values(var.listeners) : l.port]
+  listener_ports           = local.listener_ports
   target_ports             = local.target_ports
   ip_targets               = local.ip_targets
+  error_context            = { path = "security_groups.", caller = local.caller }
   tags                     = var.tags
 }
 
@@ -45,135 +46,48 @@ resource "aws_lb" "this" {
   }
 
   tags = merge(var.tags, { Name = var.name })
-
-  # Cross-variable checks: they fail the plan, so nothing is created.
-  lifecycle {
-    precondition {
-      condition     = length(local.unknown_forward_keys) == 0
-      error_message = "listeners: forward/weighted_forward to unknown target group keys ${jsonencode(local.unknown_forward_keys)}; target_groups has ${jsonencode(keys(var.target_groups))}."
-    }
-    precondition {
-      condition     = length(local.bad_tg_names) == 0
-      error_message = "Target group names must be 1-32 characters of [A-Za-z0-9-] (the default is \"<name>-<key>\"; set target_groups[*].name to shorten): ${join(", ", local.bad_tg_names)}."
-    }
-    precondition {
-      condition     = length(distinct(values(local.tg_names))) == length(local.tg_names)
-      error_message = "Target group names must be unique: ${jsonencode(local.tg_names)}."
-    }
-    precondition {
-      condition     = var.associate_web_acl ? var.web_acl_arn != null : true
-      error_message = "associate_web_acl = true needs web_acl_arn."
-    }
-  }
 }
 
+# Each target group's fields are passed through as written; modules/target-group holds their defaults and checks.
 module "target_group" {
   source   = "./modules/target-group"
   for_each = var.target_groups
 
   name                              = local.tg_names[each.key]
   vpc_id                            = var.vpc_id
-  target_type                       = each.value.target_type
-  port                              = each.value.port
-  protocol                          = each.value.protocol
-  protocol_version                  = each.value.protocol_version
-  health_check                      = each.value.health_check
-  stickiness                        = each.value.stickiness
-  load_balancing_algorithm          = each.value.load_balancing_algorithm
-  load_balancing_anomaly_mitigation = each.value.load_balancing_anomaly_mitigation
-  slow_start                        = each.value.slow_start
-  deregistration_delay              = each.value.deregistration_delay
-  targets                           = each.value.targets
-  tags                              = merge(var.tags, each.value.tags)
+  vpc_cidr_blocks                   = var.vpc_cidr_blocks
+  target_type                       = lookup(each.value, "target_type", null)
+  port                              = lookup(each.value, "port", null)
+  protocol                          = lookup(each.value, "protocol", null)
+  protocol_version                  = lookup(each.value, "protocol_version", null)
+  health_check                      = lookup(each.value, "health_check", null)
+  stickiness                        = lookup(each.value, "stickiness", null)
+  load_balancing_algorithm          = lookup(each.value, "load_balancing_algorithm", null)
+  load_balancing_anomaly_mitigation = lookup(each.value, "load_balancing_anomaly_mitigation", null)
+  slow_start                        = lookup(each.value, "slow_start", null)
+  deregistration_delay              = lookup(each.value, "deregistration_delay", null)
+  targets                           = lookup(each.value, "targets", null)
+  error_context                     = { path = "target_groups[\"${each.key}\"].", caller = local.caller }
+  tags                              = merge(var.tags, lookup(each.value, "tags", {}))
 }
 
-resource "aws_lb_listener" "this" {
-  #checkov:skip=CKV_AWS_2:HTTP listeners are allowed on purpose (redirects, internal ALBs); HTTPS listeners require a certificate (validated).
-  #checkov:skip=CKV_AWS_103:ssl_policy defaults to ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.2+); checkov cannot see a variable's default.
+# Each listener with its certificates, default action and rules; modules/listener and modules/listener-rules hold
+# their defaults and checks.
+module "listener" {
+  source   = "./modules/listener"
   for_each = var.listeners
 
-  load_balancer_arn = aws_lb.this.arn
-  port              = each.value.port
-  protocol          = each.value.protocol
-  certificate_arn   = each.value.protocol == "HTTPS" ? each.value.certificate_arn : null
-  ssl_policy        = each.value.protocol == "HTTPS" ? each.value.ssl_policy : null
-  tags              = merge(var.tags, each.value.tags)
-
-  dynamic "default_action" {
-    for_each = each.value.default_action.forward != null ? [each.value.default_action.forward] : []
-    content {
-      type             = "forward"
-      target_group_arn = lookup(local.target_group_arns, default_action.value.target_group_key, null)
-    }
-  }
-
-  dynamic "default_action" {
-    for_each = each.value.default_action.weighted_forward != null ? [each.value.default_action.weighted_forward] : []
-    content {
-      type = "forward"
-      forward {
-        dynamic "target_group" {
-          for_each = default_action.value.target_groups
-          content {
-            arn    = lookup(local.target_group_arns, target_group.key, null)
-            weight = target_group.value.weight
-          }
-        }
-        dynamic "stickiness" {
-          for_each = default_action.value.stickiness != null ? [default_action.value.stickiness] : []
-          content {
-            enabled  = stickiness.value.enabled
-            duration = stickiness.value.duration
-          }
-        }
-      }
-    }
-  }
-
-  dynamic "default_action" {
-    for_each = each.value.default_action.redirect != null ? [each.value.default_action.redirect] : []
-    content {
-      type = "redirect"
-      redirect {
-        protocol    = default_action.value.protocol
-        port        = default_action.value.port
-        host        = default_action.value.host
-        path        = default_action.value.path
-        query       = default_action.value.query
-        status_code = default_action.value.status_code
-      }
-    }
-  }
-
-  dynamic "default_action" {
-    for_each = each.value.default_action.fixed_response != null ? [each.value.default_action.fixed_response] : []
-    content {
-      type = "fixed-response"
-      fixed_response {
-        status_code  = default_action.value.status_code
-        content_type = default_action.value.content_type
-        message_body = default_action.value.message_body
-      }
-    }
-  }
-}
-
-# SNI certificates keyed "<listener_key>/<name>": adding or removing one never touches the others.
-resource "aws_lb_listener_certificate" "this" {
-  for_each = local.listener_certificates
-
-  listener_arn    = aws_lb_listener.this[each.value.listener_key].arn
-  certificate_arn = each.value.certificate_arn
-}
-
-module "listener_rules" {
-  source   = "./modules/listener-rules"
-  for_each = var.listeners
-
-  listener_arn      = aws_lb_listener.this[each.key].arn
-  target_group_arns = local.target_group_arns
-  rules             = each.value.rules
-  tags              = var.tags
+  load_balancer_arn           = aws_lb.this.arn
+  port                        = lookup(each.value, "port", null)
+  protocol                    = lookup(each.value, "protocol", null)
+  certificate_arn             = lookup(each.value, "certificate_arn", null)
+  additional_certificate_arns = lookup(each.value, "additional_certificate_arns", null)
+  ssl_policy                  = lookup(each.value, "ssl_policy", null)
+  default_action              = lookup(each.value, "default_action", null)
+  rules                       = lookup(each.value, "rules", null)
+  target_group_arns           = local.target_group_arns
+  error_context               = { path = "listeners[\"${each.key}\"].", caller = local.caller }
+  tags                        = merge(var.tags, lookup(each.value, "tags", {}))
 }
 
 resource "aws_wafv2_web_acl_association" "this" {

@@ -33,7 +33,7 @@ output "security_group_ids" {
 
 output "listener_arns" {
   description = "Listener ARNs keyed by the listeners map's keys."
-  value       = { for k, l in aws_lb_listener.this : k => l.arn }
+  value       = { for k, m in module.listener : k => m.arn }
 }
 
 output "target_group_arns" {
@@ -49,18 +49,26 @@ output "target_group_arn_suffixes" {
 output "rule_arns" {
   description = "Listener rule ARNs keyed \"<listener_key>/<rule_key>\"."
   value = merge([
-    for lk, m in module.listener_rules : { for rk, arn in m.rule_arns : "${lk}/${rk}" => arn }
+    for lk, m in module.listener : { for rk, arn in m.rule_arns : "${lk}/${rk}" => arn }
   ]...)
+}
+
+output "rule_priorities" {
+  description = "Per listener key, the priorities its rules take (known at plan): give them to modules/listener-rules as reserved_priorities when you add rules to that listener."
+  value       = { for k, m in module.listener : k => m.rule_priorities }
 }
 
 output "routing_table" {
   description = "Per listener, its rules in evaluation order: [{priority, rule, conditions, action}], the default action last (priority null, rule \"default\")."
-  value = {
-    for lk, m in module.listener_rules : lk => concat(m.routing_table, [{
-      priority   = null
-      rule       = "default"
-      conditions = {}
-      action     = local.default_actions[lk]
-    }])
-  }
+  value       = { for k, m in module.listener : k => m.routing_table }
+}
+
+output "name" {
+  description = "ALB name."
+  value       = aws_lb.this.name
+}
+
+output "target_group_names" {
+  description = "Target group names keyed by the target_groups map's keys."
+  value       = { for k, m in module.target_group : k => m.name }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Write the Inputs/Outputs tables of each Terraform module into its README, between the markers.
+"""Write the Requirements, Providers, Modules, Resources, Inputs and Outputs tables of each Terraform module
+into its README, between the markers.
 
 terraform-docs is not installable here, so this reads variables.tf/outputs.tf with a small HCL-aware scanner:
 it only needs block boundaries and top-level attribute extents, so it tracks brackets, strings (with nested
@@ -21,6 +22,13 @@ BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
 _BLOCK = re.compile(r'(variable|output)\s+"([^"]+)"\s*\{')
+# Top-level blocks that are not inputs or outputs: what the module needs and what it creates.
+_OTHER_BLOCK = re.compile(
+    r'(?:(resource|data)\s+"([^"]+)"\s+"([^"]+)"|(module)\s+"([^"]+)"|(terraform))\s*\{'
+)
+_PROVIDER_ENTRY = re.compile(r"([A-Za-z0-9_-]+)\s*=\s*\{([^{}]*)\}")
+_STRING_ATTR = r'{}\s*=\s*"([^"]*)"'
+REGISTRY = "https://registry.terraform.io/providers/{source}/latest/docs/{kind}/{name}"
 _ATTR = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*=(?!=)")
 
 
@@ -165,6 +173,69 @@ class Output:
     description: str
 
 
+@dataclass(frozen=True)
+class Meta:
+    """What the module requires (name -> version constraint), which providers it uses (name -> (source,
+    version)), the modules it calls (name -> source) and the resources and data sources it declares."""
+
+    requirements: dict[str, str]
+    providers: dict[str, tuple[str, str]]
+    modules: dict[str, str]
+    resources: list[tuple[str, str, str]]  # (mode, type, name)
+
+
+def _top_level_blocks(src: str) -> list[tuple[tuple[str, ...], str]]:
+    """(labels, body) of every top-level resource, data, module and terraform block, in file order."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    i = 0
+    while i < len(src):
+        nxt = _skip_comment(src, i)
+        if nxt != i:
+            i = nxt
+            continue
+        m = _OTHER_BLOCK.match(src, i)
+        if m and (i == 0 or src[i - 1] in "\n\r\t "):
+            end = skip_expression(src, m.end(), "}")
+            found.append((tuple(g for g in m.groups() if g), src[m.end() : end]))
+            i = end + 1
+            continue
+        if src[i] == "{":
+            i = skip_expression(src, i + 1, "}") + 1
+            continue
+        i += 1
+    return found
+
+
+def read_meta(module_dir: Path) -> Meta:
+    requirements: dict[str, str] = {}
+    providers: dict[str, tuple[str, str]] = {}
+    modules: dict[str, str] = {}
+    resources: list[tuple[str, str, str]] = []
+    for tf in sorted(module_dir.glob("*.tf")):
+        for labels, body in _top_level_blocks(tf.read_text()):
+            if labels[0] == "terraform":
+                version = re.search(_STRING_ATTR.format("required_version"), body)
+                if version:
+                    requirements["terraform"] = version.group(1)
+                block = re.search(r"required_providers\s*\{", body)
+                if block:
+                    inner = body[block.end() : skip_expression(body, block.end(), "}")]
+                    for name, spec in _PROVIDER_ENTRY.findall(inner):
+                        source = re.search(_STRING_ATTR.format("source"), spec)
+                        constraint = re.search(_STRING_ATTR.format("version"), spec)
+                        providers[name] = (
+                            source.group(1) if source else f"hashicorp/{name}",
+                            constraint.group(1) if constraint else "n/a",
+                        )
+                        requirements[name] = providers[name][1]
+            elif labels[0] == "module":
+                source = re.search(_STRING_ATTR.format("source"), body)
+                modules[labels[1]] = source.group(1) if source else "n/a"
+            else:
+                resources.append((labels[0], labels[1], labels[2]))
+    return Meta(requirements, providers, modules, sorted(resources, key=lambda r: (r[1], r[2], r[0])))
+
+
 def _string_value(expr: str) -> str:
     """A quoted string or heredoc attribute as plain one-line text."""
     expr = expr.strip()
@@ -212,8 +283,49 @@ def _text_cell(text: str) -> str:
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
-def render(variables: list[Variable], outputs: list[Output]) -> str:
-    out = ["## Inputs", ""]
+def _resource_link(mode: str, rtype: str, name: str, providers: dict[str, tuple[str, str]]) -> str:
+    provider = rtype.split("_", 1)[0]
+    label = f"{'data.' if mode == 'data' else ''}{rtype}.{name}"
+    if provider not in providers or "_" not in rtype:
+        return f"`{label}`"
+    url = REGISTRY.format(
+        source=providers[provider][0],
+        kind="data-sources" if mode == "data" else "resources",
+        name=rtype.split("_", 1)[1],
+    )
+    return f"[{label}]({url})"
+
+
+def render_meta(meta: Meta) -> list[str]:
+    out = ["## Requirements", ""]
+    if meta.requirements:
+        out += ["| Name | Version |", "|---|---|"]
+        out += [f"| {name} | `{version}` |" for name, version in meta.requirements.items()]
+    else:
+        out.append("No requirements.")
+    out += ["", "## Providers", ""]
+    if meta.providers:
+        out += ["| Name | Source | Version |", "|---|---|---|"]
+        out += [f"| {n} | `{src}` | `{v}` |" for n, (src, v) in sorted(meta.providers.items())]
+    else:
+        out.append("No providers.")
+    if meta.modules:
+        out += ["", "## Modules", "", "| Name | Source |", "|---|---|"]
+        out += [f"| `{name}` | `{source}` |" for name, source in sorted(meta.modules.items())]
+    out += ["", "## Resources", ""]
+    if meta.resources:
+        out += ["| Name | Type |", "|---|---|"]
+        for mode, rtype, name in meta.resources:
+            kind = "data source" if mode == "data" else "resource"
+            out.append(f"| {_resource_link(mode, rtype, name, meta.providers)} | {kind} |")
+    else:
+        out.append("No resources.")
+    return [*out, ""]
+
+
+def render(variables: list[Variable], outputs: list[Output], meta: Meta | None = None) -> str:
+    out = render_meta(meta) if meta is not None else []
+    out += ["## Inputs", ""]
     if variables:
         out += ["| Name | Description | Type | Default | Required |", "|---|---|---|---|:---:|"]
         for v in variables:
@@ -261,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     for module in module_dirs(args.root):
         readme = module / "README.md"
         try:
-            section = render(*read_module(module))
+            section = render(*read_module(module), read_meta(module))
             # A missing README gets just the markers; prose is written around them by hand.
             current = readme.read_text() if readme.exists() else ""
             wanted = splice(current or f"{BEGIN}\n{END}\n", section)

@@ -1,8 +1,18 @@
 """Invalid inputs fail at plan time with a message naming the field, and create nothing.
 
-All cases (tests/bad_input/case_NN.tf, one module call each) are planned ONCE: Terraform reports the
-validation errors of every module call in one run, and each diagnostic is attributed to its case by
-the file its range points at (or the module address)."""
+The cases (tests/bad_input/case_NN.tf, one module call each, sometimes a second one for a submodule) are
+planned in two plans, by the walk of Terraform that reports them (header ``# expect-stage:``):
+
+- ``validate``: the root module's own checks of literal inputs. Terraform reports them while validating the
+  configuration and stops there, so they cannot share a plan with the others.
+- ``plan`` (the default): everything reported during the plan walk: checks that compare two inputs, the
+  submodules' checks and preconditions. One failing case does not hide another's error there, so they share
+  one plan, and so do the valid control cases (no header), whose plan must come out clean.
+
+Each diagnostic is attributed to its case by the file its range points at, else by the ALB name its message
+carries (``ALB "<prefix>-cNN"``: the submodules' messages name the ALB, because their range points into the
+module's own source).
+"""
 
 from __future__ import annotations
 
@@ -22,13 +32,17 @@ BAD_DIR = REPO_ROOT / "tests" / "bad_input"
 HEADER = re.compile(r"^# expect-(field|rule|stage): (.*)$", re.MULTILINE)
 CASE_FILE = re.compile(r"(case_\d+)\.tf$")
 CASE_ADDRESS = re.compile(r"^module\.(case_\d+)\b")
+CASE_ALB = re.compile(r'ALB "[^"]*-c(\d+)"')
+STAGES = ("validate", "plan")
+# Where the module's checks live: every error_message in these files must be triggered by some case.
+CHECK_FILES = ("variables.tf", "outputs.tf", "main.tf")
 
 
 @dataclass(frozen=True)
 class Case:
     id: str
     expects: tuple[tuple[str, str], ...]  # (field, rule) pairs; empty = valid control case
-    stage: str  # "validation" or "precondition": which of the two plans runs it
+    stage: str  # "validate" or "plan": the plan that reports it (see the module docstring)
 
 
 def load_cases() -> list[Case]:
@@ -38,7 +52,9 @@ def load_cases() -> list[Case]:
         fields = headers["field"].split("|") if "field" in headers else []
         rules = headers["rule"].split("|") if "rule" in headers else []
         assert len(fields) == len(rules), f"{path.name}: expect-field and expect-rule do not pair up"
-        stage = headers.get("stage", "validation").split()[0]
+        stage = headers.get("stage", "plan").split()[0]
+        assert stage in STAGES, f"{path.name}: expect-stage must be one of {STAGES}"
+        assert fields or stage == "plan", f"{path.name}: a valid control case belongs to the plan stage"
         cases.append(Case(path.stem, tuple(zip(fields, rules, strict=True)), stage))
     return cases
 
@@ -54,13 +70,19 @@ class BadPlan:
     prefix: str
 
 
+CASE_BY_NUMBER = {int(c.id.split("_")[1]): c.id for c in CASES}
+
+
 def attribute(diagnostic: dict[str, Any]) -> str | None:
     filename = (diagnostic.get("range") or {}).get("filename", "")
     match = CASE_FILE.search(Path(filename).name)
     if match:
         return match.group(1)
     match = CASE_ADDRESS.match(diagnostic.get("address", ""))
-    return match.group(1) if match else None
+    if match:
+        return match.group(1)
+    match = CASE_ALB.search(diagnostic.get("detail", ""))
+    return CASE_BY_NUMBER.get(int(match.group(1))) if match else None
 
 
 def plan_group(
@@ -87,17 +109,14 @@ class PlanResult:
 
 
 def plan_groups() -> dict[str, list[Case]]:
-    """All validation cases in ONE plan; each precondition case alone, because a resource precondition's
-    diagnostic points into the module and carries no module address to attribute it by."""
-    groups = {"validation": [c for c in CASES if c.stage == "validation"]}
-    groups.update({c.id: [c] for c in CASES if c.stage == "precondition"})
-    return groups
+    """One plan per stage."""
+    return {stage: [c for c in CASES if c.stage == stage] for stage in STAGES}
 
 
 @pytest.fixture(scope="module")
 def bad_plan(work_root: Path, endpoint: str | None, run_prefix: str) -> BadPlan:
     prefix = f"{run_prefix}b"
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=len(STAGES)) as pool:
         results = list(
             pool.map(lambda kv: plan_group(kv[1], kv[0], work_root, endpoint, prefix), plan_groups().items())
         )
@@ -105,7 +124,7 @@ def bad_plan(work_root: Path, endpoint: str | None, run_prefix: str) -> BadPlan:
     unattributed = []
     for result in results:
         for d in result.diagnostics:
-            case = attribute(d) or (result.group[0].id if len(result.group) == 1 else None)
+            case = attribute(d)
             if case in by_case:
                 by_case[case].append(d)
             elif d.get("severity") == "error":
@@ -142,19 +161,32 @@ def test_case(bad_plan: BadPlan, clients: AwsClients, case: Case) -> None:
     assert find_leftovers(clients, f"{bad_plan.prefix}-c{number}") == []
 
 
+def check_files() -> list[Path]:
+    modules = sorted(p for p in (REPO_ROOT / "modules").iterdir() if p.is_dir())
+    return [d / f for d in (REPO_ROOT, *modules) for f in CHECK_FILES if (d / f).is_file()]
+
+
 def validation_messages() -> list[str]:
-    """The fixed opening of every error_message in the root module's variables.tf."""
-    source = (REPO_ROOT / "variables.tf").read_text()
+    """The fixed opening of every error_message (validations and preconditions) in the root module and the
+    submodules: the text before the first interpolation or format verb."""
     openings = []
-    for message in re.findall(r'error_message\s*=\s*"((?:[^"\\]|\\.)*)"', source):
-        opening = message.split("${", 1)[0].replace('\\"', '"').strip()
-        if len(opening) >= 8:
-            openings.append(opening)
+    for path in check_files():
+        source = path.read_text()
+        for message in re.findall(r'error_message\s*=\s*(?:format\()?"((?:[^"\\]|\\.)*)"', source):
+            opening = re.split(r"\$\{|%s", message, maxsplit=1)[0]
+            opening = re.sub(r"\\(.)", r"\1", opening).replace("%%", "%").strip()
+            if len(opening) >= 8:
+                openings.append(opening)
     return openings
+
+
+def test_check_files_found() -> None:
+    names = {f"{p.parent.name}/{p.name}" for p in check_files()}
+    assert {"listener-rules/variables.tf", "listener-rules/outputs.tf", "target-group/main.tf"} <= names
 
 
 def test_every_validation_rule_is_exercised(bad_plan: BadPlan) -> None:
     seen = "\n".join(text(d) for ds in bad_plan.by_case.values() for d in ds)
     missing = [m for m in validation_messages() if m not in seen]
-    assert validation_messages(), "no validation rules found in variables.tf"
+    assert len(validation_messages()) >= 60, "fewer checks found than the module has: is the pattern stale?"
     assert not missing, "validation rules no case triggers:\n" + "\n".join(missing)

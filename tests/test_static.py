@@ -22,10 +22,14 @@ from alblab.workspace import copy_config
 
 MODULE_DIRS = sorted(p for p in (REPO_ROOT / "modules").glob("*") if any(p.glob("*.tf")))
 EXAMPLE_DIRS = sorted(p for p in (REPO_ROOT / "examples").glob("*") if any(p.glob("*.tf")))
+SHARED_EXAMPLE_DIRS = sorted(
+    p for p in (REPO_ROOT / "examples" / "_modules").glob("*") if any(p.glob("*.tf"))
+)
 CONFIG_DIRS = (
     {"root": REPO_ROOT}
     | {f"modules/{p.name}": p for p in MODULE_DIRS}
     | {f"examples/{p.name}": p for p in EXAMPLE_DIRS}
+    | {f"examples/_modules/{p.name}": p for p in SHARED_EXAMPLE_DIRS}
 )
 
 
@@ -55,6 +59,7 @@ def test_every_config_dir_found() -> None:
     assert (REPO_ROOT / "main.tf").is_file() or any(REPO_ROOT.glob("*.tf")), "root module has no .tf files"
     assert len(EXAMPLE_DIRS) >= 1
     assert len(MODULE_DIRS) >= 1
+    assert len(SHARED_EXAMPLE_DIRS) >= 1
 
 
 @pytest.mark.parametrize("key", sorted(CONFIG_DIRS))

@@ -1,6 +1,6 @@
 output "alb_name" {
   description = "Name of the load balancer."
-  value       = split("/", module.alb.arn_suffix)[1]
+  value       = module.alb.name
 }
 
 output "dns_name" {
@@ -10,12 +10,12 @@ output "dns_name" {
 
 output "instance_ids" {
   description = "Instance IDs keyed by the example's stable instance key."
-  value       = { for k, i in aws_instance.web : k => i.id }
+  value       = module.scaffold.instance_ids
 }
 
 output "target_group_names" {
   description = "Target group names keyed by target-group key."
-  value       = { for k, arn in module.alb.target_group_arns : k => split("/", arn)[1] }
+  value       = module.alb.target_group_names
 }
 
 output "security_group_ids" {
@@ -23,26 +23,19 @@ output "security_group_ids" {
   value       = module.alb.security_group_ids
 }
 
+module "routes" {
+  source = "../_modules/routes"
+
+  routes = [
+    { name = "root", path = "/", expect = { type = "forward", target_group_key = "web" } },
+    { name = "any-path", path = "/some/page.html", expect = { type = "forward", target_group_key = "web" } },
+    { name = "health", path = "/health", expect = { type = "forward", target_group_key = "web" } },
+    { name = "post", method = "POST", path = "/form", expect = { type = "forward", target_group_key = "web" } },
+    { name = "other-host", host = "www.example.org", path = "/", expect = { type = "forward", target_group_key = "web" } },
+  ]
+}
+
 output "routes" {
   description = "Requests and the action the listener must give them (checked by the alblab routing evaluator)."
-  # tolist/tomap give every route one object type, whatever optional fields a route sets.
-  value = tolist([
-    for r in [
-      { name = "root", path = "/", expect = { type = "forward", target_group_key = "web", status_code = null } },
-      { name = "any-path", path = "/some/page.html", expect = { type = "forward", target_group_key = "web", status_code = null } },
-      { name = "health", path = "/health", expect = { type = "forward", target_group_key = "web", status_code = null } },
-      { name = "post", method = "POST", path = "/form", expect = { type = "forward", target_group_key = "web", status_code = null } },
-      { name = "other-host", host = "www.example.org", path = "/", expect = { type = "forward", target_group_key = "web", status_code = null } },
-      ] : {
-      name          = r.name
-      listener_port = 80
-      method        = try(r.method, "GET")
-      host          = try(r.host, "example.com")
-      path          = r.path
-      headers       = tomap(try(r.headers, {}))
-      query         = tomap(try(r.query, {}))
-      source_ip     = try(r.source_ip, "203.0.113.10")
-      expect        = r.expect
-    }
-  ])
+  value       = module.routes.routes
 }

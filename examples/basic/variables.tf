@@ -2,11 +2,6 @@ variable "name" {
   description = "Prefix for every resource name (the ALB is named after it; target groups are \"<name>-<key>\")."
   type        = string
   default     = "alb-basic"
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,18}[a-z0-9]$", var.name))
-    error_message = "name must be 2-20 characters of a-z, 0-9 and '-', not starting or ending with '-'."
-  }
 }
 
 variable "region" {
@@ -19,12 +14,6 @@ variable "ami_id" {
   description = "AMI for the instances. null looks up the latest Amazon Linux 2023 (x86_64) in the region."
   type        = string
   default     = null
-}
-
-variable "instance_type" {
-  description = "Instance type of the two web instances."
-  type        = string
-  default     = "t3.micro"
 }
 
 variable "allowed_cidrs" {

@@ -1,14 +1,14 @@
+# The VPC, its subnets and the two instances: the blue app on port 80, the green one on 8080.
+module "scaffold" {
+  source = "../_modules/scaffold"
+
+  name               = var.name
+  ami_id             = var.ami_id
+  apps               = { "80" = "blue", "8080" = "green" }
+  security_group_ids = [module.alb.security_group_ids.targets]
+}
+
 locals {
-  azs = slice(data.aws_availability_zones.available.names, 0, 2)
-
-  # Stable keys (not list positions) so adding an instance never replaces the others.
-  instances = {
-    a = { az_index = 0 }
-    b = { az_index = 1 }
-  }
-
-  ami_id = var.ami_id != null ? var.ami_id : data.aws_ami.al2023[0].id
-
   domain = coalesce(var.domain_name, "${var.name}.example.com")
 
   tags = {
@@ -29,123 +29,14 @@ locals {
   }
 }
 
-data "aws_availability_zones" "available" {
-  #checkov:skip=CKV_AWS_394:Only the first two names are used; a zone AWS adds later sorts after them, so the pair never changes.
-  state = "available"
-}
-
-data "aws_ami" "al2023" {
-  count = var.ami_id == null ? 1 : 0
-
-  most_recent = true
-  owners      = ["amazon"]
-
-  filter {
-    name   = "name"
-    values = ["al2023-ami-2023.*-x86_64"]
-  }
-}
-
-# --- network: two public subnets for the ALB, two private ones (no route out) for the instances ---
-
-resource "aws_vpc" "this" {
-  #checkov:skip=CKV2_AWS_11:VPC flow logs cost money and add nothing to an ALB example.
-  cidr_block = "10.0.0.0/16"
-  tags       = { Name = "${var.name}-vpc" }
-}
-
-# Takes every rule off the default SG so nothing can silently fall back to it.
-resource "aws_default_security_group" "this" {
-  vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name}-default" }
-}
-
-resource "aws_internet_gateway" "this" {
-  vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name}-igw" }
-}
-
-resource "aws_subnet" "public" {
-  for_each = local.instances
-
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = cidrsubnet(aws_vpc.this.cidr_block, 8, 1 + each.value.az_index)
-  availability_zone = local.azs[each.value.az_index]
-  tags              = { Name = "${var.name}-public-${each.key}" }
-}
-
-resource "aws_subnet" "private" {
-  for_each = local.instances
-
-  vpc_id            = aws_vpc.this.id
-  cidr_block        = cidrsubnet(aws_vpc.this.cidr_block, 8, 11 + each.value.az_index)
-  availability_zone = local.azs[each.value.az_index]
-  tags              = { Name = "${var.name}-private-${each.key}" }
-}
-
-resource "aws_route_table" "public" {
-  vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name}-public" }
-
-  route {
-    cidr_block = "0.0.0.0/0"
-    gateway_id = aws_internet_gateway.this.id
-  }
-}
-
-resource "aws_route_table_association" "public" {
-  for_each = aws_subnet.public
-
-  subnet_id      = each.value.id
-  route_table_id = aws_route_table.public.id
-}
-
-# --- instances: the blue app on port 80 and the green one on 8080, reachable only through the ALB ---
-
-resource "aws_instance" "web" {
-  for_each = local.instances
-
-  #checkov:skip=CKV2_AWS_41:The demo app needs no AWS API access, so no instance profile.
-  #checkov:skip=CKV_AWS_126:Detailed monitoring costs per instance; 5-minute metrics do for a demo (and moto lacks MonitorInstances).
-  ami                    = local.ami_id
-  instance_type          = var.instance_type
-  subnet_id              = aws_subnet.private[each.key].id
-  vpc_security_group_ids = [module.alb.security_group_ids.targets]
-  # No associate_public_ip_address: the private subnets never map public IPs, and setting it
-  # switches the provider to a network-interface launch that moto answers without the SGs.
-  ebs_optimized = true
-
-  user_data = templatefile("${path.module}/user_data.sh.tftpl", {
-    apps        = { "80" = "blue", "8080" = "green" }
-    health_path = "/health"
-  })
-
-  metadata_options {
-    http_endpoint = "enabled"
-    http_tokens   = "required"
-  }
-
-  root_block_device {
-    encrypted   = true
-    volume_type = "gp3"
-    volume_size = 8 # the AL2023 image's size; stated because moto rejects an encrypted root without it
-  }
-
-  tags = { Name = "${var.name}-web-${each.key}" }
-}
-
-# --- the load balancer ---
-
-# --- the load balancer: every input of the module ---
-
+# The load balancer: every input of the module.
 module "alb" {
   source = "../.."
 
-  name   = var.name
-  vpc_id = aws_vpc.this.id
-  # Taken from the route table associations so the ALB waits for the internet route: an
-  # internet-facing ALB in a VPC without an attached internet gateway fails to create on AWS.
-  subnet_ids = [for k in keys(local.instances) : aws_route_table_association.public[k].subnet_id]
+  name            = var.name
+  vpc_id          = module.scaffold.vpc_id
+  vpc_cidr_blocks = [module.scaffold.vpc_cidr_block]
+  subnet_ids      = module.scaffold.public_subnet_ids
 
   internal                   = false
   ip_address_type            = "ipv4"
@@ -185,7 +76,7 @@ module "alb" {
       slow_start               = 30
       deregistration_delay     = 30
       stickiness               = { type = "lb_cookie", cookie_duration = 3600 }
-      targets                  = { for k, i in aws_instance.web : k => { target_id = i.id, port = 80 } }
+      targets                  = { for k, id in module.scaffold.instance_ids : k => { target_id = id, port = 80 } }
       tags                     = { Release = "blue" }
     }
 
@@ -199,7 +90,7 @@ module "alb" {
       load_balancing_algorithm = "least_outstanding_requests"
       deregistration_delay     = 10
       stickiness               = { type = "app_cookie", cookie_name = "APPSESSION", cookie_duration = 86400 }
-      targets                  = { for k, i in aws_instance.web : k => { target_id = i.id } }
+      targets                  = { for k, id in module.scaffold.instance_ids : k => { target_id = id } }
       tags                     = { Release = "green" }
     }
 

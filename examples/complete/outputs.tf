@@ -1,6 +1,6 @@
 output "alb_name" {
   description = "Name of the load balancer."
-  value       = split("/", module.alb.arn_suffix)[1]
+  value       = module.alb.name
 }
 
 output "dns_name" {
@@ -10,12 +10,12 @@ output "dns_name" {
 
 output "instance_ids" {
   description = "Instance IDs keyed by the example's stable instance key."
-  value       = { for k, i in aws_instance.web : k => i.id }
+  value       = module.scaffold.instance_ids
 }
 
 output "target_group_names" {
   description = "Target group names keyed by target-group key."
-  value       = { for k, arn in module.alb.target_group_arns : k => split("/", arn)[1] }
+  value       = module.alb.target_group_names
 }
 
 output "security_group_ids" {
@@ -23,32 +23,26 @@ output "security_group_ids" {
   value       = module.alb.security_group_ids
 }
 
+module "routes" {
+  source = "../_modules/routes"
+
+  defaults = { listener_port = 443, host = "www.${local.domain}" }
+
+  routes = [
+    { name = "http-redirect", listener_port = 80, path = "/shop", expect = { type = "redirect", status_code = 301 } },
+    { name = "default-blue", path = "/", expect = { type = "forward", target_group_key = "blue" } },
+    { name = "api-green", method = "POST", path = "/api/orders", expect = { type = "forward", target_group_key = "green" } },
+    { name = "canary-weighted", path = "/", headers = { "X-Canary" = "TRUE" }, expect = { type = "forward" } },
+    { name = "beta-query", path = "/catalog", query = { version = "beta" }, expect = { type = "forward", target_group_key = "green" } },
+    { name = "office-reports", path = "/reports/q3", source_ip = "198.51.100.7", expect = { type = "forward", target_group_key = "onprem" } },
+    { name = "legacy-redirect", host = "legacy.${local.domain}", path = "/old", expect = { type = "redirect", status_code = 302 } },
+    { name = "admin-403", path = "/admin/users", expect = { type = "fixed-response", status_code = 403 } },
+  ]
+}
+
 output "routes" {
-  description = "Requests and the action the listeners must give them (checked by the alblab routing evaluator)."
-  # tolist/tomap give every route one object type, whatever optional fields a route sets.
-  # A weighted forward has no single target group: target_group_key is null there.
-  value = tolist([
-    for r in [
-      { name = "http-redirect", port = 80, path = "/shop", expect = { type = "redirect", target_group_key = null, status_code = 301 } },
-      { name = "default-blue", path = "/", expect = { type = "forward", target_group_key = "blue", status_code = null } },
-      { name = "api-green", method = "POST", path = "/api/orders", expect = { type = "forward", target_group_key = "green", status_code = null } },
-      { name = "canary-weighted", path = "/", headers = { "X-Canary" = "TRUE" }, expect = { type = "forward", target_group_key = null, status_code = null } },
-      { name = "beta-query", path = "/catalog", query = { version = "beta" }, expect = { type = "forward", target_group_key = "green", status_code = null } },
-      { name = "office-reports", path = "/reports/q3", source_ip = "198.51.100.7", expect = { type = "forward", target_group_key = "onprem", status_code = null } },
-      { name = "legacy-redirect", host = "legacy.${local.domain}", path = "/old", expect = { type = "redirect", target_group_key = null, status_code = 302 } },
-      { name = "admin-403", path = "/admin/users", expect = { type = "fixed-response", target_group_key = null, status_code = 403 } },
-      ] : {
-      name          = r.name
-      listener_port = try(r.port, 443)
-      method        = try(r.method, "GET")
-      host          = try(r.host, "www.${local.domain}")
-      path          = r.path
-      headers       = tomap(try(r.headers, {}))
-      query         = tomap(try(r.query, {}))
-      source_ip     = try(r.source_ip, "203.0.113.10")
-      expect        = r.expect
-    }
-  ])
+  description = "Requests and the action the listeners must give them (checked by the alblab routing evaluator). A weighted forward has no single target group."
+  value       = module.routes.routes
 }
 
 output "app_fqdn" {

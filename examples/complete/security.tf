@@ -21,7 +21,7 @@ resource "aws_security_group" "monitoring" {
   #checkov:skip=CKV2_AWS_5:Attached to the ALB through module.alb's additional_alb_security_group_ids, which checkov cannot follow.
   name        = "${var.name}-monitoring"
   description = "Uptime monitor to the ALB on HTTPS"
-  vpc_id      = aws_vpc.this.id
+  vpc_id      = module.scaffold.vpc_id
   tags        = merge(local.tags, { Name = "${var.name}-monitoring" })
 }
 

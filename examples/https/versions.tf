@@ -1,14 +1,4 @@
-terraform {
-  required_version = ">= 1.5"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.0"
-    }
-  }
-}
-
+# Terraform and the provider's version are those of the module (../..), which pins them.
 provider "aws" {
   region = var.region
 }

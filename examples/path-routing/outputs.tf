@@ -1,6 +1,6 @@
 output "alb_name" {
   description = "Name of the load balancer."
-  value       = split("/", module.alb.arn_suffix)[1]
+  value       = module.alb.name
 }
 
 output "dns_name" {
@@ -10,12 +10,12 @@ output "dns_name" {
 
 output "instance_ids" {
   description = "Instance IDs keyed by the example's stable instance key."
-  value       = { for k, i in aws_instance.web : k => i.id }
+  value       = module.scaffold.instance_ids
 }
 
 output "target_group_names" {
   description = "Target group names keyed by target-group key."
-  value       = { for k, arn in module.alb.target_group_arns : k => split("/", arn)[1] }
+  value       = module.alb.target_group_names
 }
 
 output "security_group_ids" {
@@ -23,28 +23,21 @@ output "security_group_ids" {
   value       = module.alb.security_group_ids
 }
 
+module "routes" {
+  source = "../_modules/routes"
+
+  routes = [
+    { name = "mobile-exact", path = "/mobile", expect = { type = "forward", target_group_key = "mobile" } },
+    { name = "mobile-app", path = "/mobile/app/home", expect = { type = "forward", target_group_key = "mobile" } },
+    { name = "mobile-suffix", path = "/mobile-beta", expect = { type = "forward", target_group_key = "mobile" } },
+    { name = "desktop", path = "/desktop/index.html", expect = { type = "forward", target_group_key = "desktop" } },
+    { name = "root-404", path = "/", expect = { type = "fixed-response", status_code = 404 } },
+    { name = "case-sensitive-404", path = "/Mobile", expect = { type = "fixed-response", status_code = 404 } },
+    { name = "not-prefix-404", path = "/api/mobile", expect = { type = "fixed-response", status_code = 404 } },
+  ]
+}
+
 output "routes" {
   description = "Requests and the action the listener must give them (checked by the alblab routing evaluator)."
-  # tolist/tomap give every route one object type, whatever optional fields a route sets.
-  value = tolist([
-    for r in [
-      { name = "mobile-exact", path = "/mobile", expect = { type = "forward", target_group_key = "mobile", status_code = null } },
-      { name = "mobile-app", path = "/mobile/app/home", expect = { type = "forward", target_group_key = "mobile", status_code = null } },
-      { name = "mobile-suffix", path = "/mobile-beta", expect = { type = "forward", target_group_key = "mobile", status_code = null } },
-      { name = "desktop", path = "/desktop/index.html", expect = { type = "forward", target_group_key = "desktop", status_code = null } },
-      { name = "root-404", path = "/", expect = { type = "fixed-response", target_group_key = null, status_code = 404 } },
-      { name = "case-sensitive-404", path = "/Mobile", expect = { type = "fixed-response", target_group_key = null, status_code = 404 } },
-      { name = "not-prefix-404", path = "/api/mobile", expect = { type = "fixed-response", target_group_key = null, status_code = 404 } },
-      ] : {
-      name          = r.name
-      listener_port = 80
-      method        = try(r.method, "GET")
-      host          = try(r.host, "example.com")
-      path          = r.path
-      headers       = tomap(try(r.headers, {}))
-      query         = tomap(try(r.query, {}))
-      source_ip     = try(r.source_ip, "203.0.113.10")
-      expect        = r.expect
-    }
-  ])
+  value       = module.routes.routes
 }

@@ -1,34 +1,114 @@
 locals {
+  path   = var.error_context.path
+  caller = var.error_context.caller == "" ? "" : " (${var.error_context.caller})"
+
+  # Every action this module checks and renders, keyed by the field path the caller wrote: the default action
+  # and the rules' actions are one kind of value, so they are checked in one place (the preconditions below).
+  actions = merge(
+    var.default_action == null ? {} : { "${local.path}default_action" = var.default_action },
+    { for k, r in var.rules : "${local.path}rules[\"${k}\"].action" => r.action },
+  )
+  rule_action_path = { for k, r in var.rules : k => "${local.path}rules[\"${k}\"].action" }
+  default_path     = "${local.path}default_action"
+
+  # A redirect loops when it leaves protocol, host, port and path as they are (the query does not count).
+  redirect_loops = {
+    for p, a in local.actions : p => a.redirect == null ? false : (
+      contains(compact(["#{protocol}", var.listener_protocol]), a.redirect.protocol)
+      && contains(compact(["#{port}", var.listener_port == null ? "" : tostring(var.listener_port)]), a.redirect.port)
+      && a.redirect.host == "#{host}" && a.redirect.path == "/#{path}"
+    )
+  }
+
+  # Per documented rule, the actions that break it: action path => the offending field as the caller wrote it.
+  action_problems = {
+    exactly_one = { for p, a in local.actions : p => p
+    if length([for x in [a.forward, a.weighted_forward, a.redirect, a.fixed_response] : x if x != null]) != 1 }
+    unknown_target_group = { for p, a in local.actions : p => "${p} -> ${join(", ", [for tg in local.forward_keys[p] : "\"${tg}\"" if !contains(keys(var.target_group_arns), tg)])}"
+    if length([for tg in local.forward_keys[p] : tg if !contains(keys(var.target_group_arns), tg)]) > 0 }
+    weighted_count = { for p, a in local.actions : p => "${p}.weighted_forward.target_groups"
+    if a.weighted_forward == null ? false : (length(a.weighted_forward.target_groups) < 1 || length(a.weighted_forward.target_groups) > 5) }
+    weight = { for p, a in local.actions : p => join(", ", [for tg, v in a.weighted_forward.target_groups : "${p}.weighted_forward.target_groups[\"${tg}\"].weight = ${v.weight == null ? "null" : v.weight}"
+      if v.weight == null ? true : !(v.weight >= 0 && v.weight <= 999 && floor(v.weight) == v.weight)])
+      if a.weighted_forward == null ? false : anytrue([for v in values(a.weighted_forward.target_groups) :
+    v.weight == null ? true : !(v.weight >= 0 && v.weight <= 999 && floor(v.weight) == v.weight)]) }
+    stickiness_duration = { for p, a in local.actions : p => "${p}.weighted_forward.stickiness.duration = ${a.weighted_forward.stickiness.duration}"
+      if a.weighted_forward == null ? false : a.weighted_forward.stickiness == null ? false :
+    !(a.weighted_forward.stickiness.duration >= 1 && a.weighted_forward.stickiness.duration <= 604800) }
+    fixed_status = { for p, a in local.actions : p => "${p}.fixed_response.status_code = ${a.fixed_response.status_code == null ? "null" : a.fixed_response.status_code}"
+    if a.fixed_response == null ? false : !can(regex("^[245][0-9][0-9]$", a.fixed_response.status_code)) }
+    fixed_content_type = { for p, a in local.actions : p => "${p}.fixed_response.content_type = \"${a.fixed_response.content_type}\""
+    if a.fixed_response == null ? false : !contains(["text/plain", "text/css", "text/html", "application/javascript", "application/json"], a.fixed_response.content_type) }
+    # Bytes, not characters: urlencode turns each non-ASCII byte into %XX and a literal "%" into %25.
+    fixed_body = { for p, a in local.actions : p => "${p}.fixed_response.message_body"
+      if a.fixed_response == null ? false : a.fixed_response.message_body == null ? false :
+    (length(urlencode(a.fixed_response.message_body)) - 2 * length(regexall("%", urlencode(a.fixed_response.message_body)))) > 1024 }
+    redirect_status = { for p, a in local.actions : p => "${p}.redirect.status_code = ${a.redirect.status_code}"
+    if a.redirect == null ? false : !contains(["HTTP_301", "HTTP_302"], a.redirect.status_code) }
+    redirect_protocol = { for p, a in local.actions : p => "${p}.redirect.protocol = \"${a.redirect.protocol}\""
+    if a.redirect == null ? false : !contains(["HTTP", "HTTPS", "#{protocol}"], a.redirect.protocol) }
+    redirect_port = { for p, a in local.actions : p => "${p}.redirect.port = \"${a.redirect.port}\""
+      if a.redirect == null ? false : !(a.redirect.port == "#{port}"
+    || can(regex("^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", a.redirect.port))) }
+    redirect_host = { for p, a in local.actions : p => "${p}.redirect.host"
+    if a.redirect == null ? false : (length(a.redirect.host) < 1 || length(a.redirect.host) > 128) }
+    redirect_path = { for p, a in local.actions : p => "${p}.redirect.path = \"${a.redirect.path}\""
+    if a.redirect == null ? false : !(startswith(a.redirect.path, "/") && length(a.redirect.path) <= 128) }
+    redirect_query = { for p, a in local.actions : p => "${p}.redirect.query"
+    if a.redirect == null ? false : (length(a.redirect.query) > 128 || startswith(a.redirect.query, "?")) }
+    redirect_loop = { for p, loops in local.redirect_loops : p => "${p}.redirect" if loops }
+    https_to_http = { for p, a in local.actions : p => "${p}.redirect.protocol = \"HTTP\""
+    if a.redirect == null ? false : var.listener_protocol == "HTTPS" && a.redirect.protocol == "HTTP" }
+  }
+  forward_keys = { for p, a in local.actions : p => concat(
+    a.forward == null ? [] : [a.forward.target_group_key],
+    a.weighted_forward == null ? [] : keys(a.weighted_forward.target_groups),
+  ) }
+  broken_actions = toset(flatten([for problems in values(local.action_problems) : keys(problems)]))
+
+  # The provider's shape of each action, for the rules here and the listener's default action (output). An action
+  # that breaks a rule above is drawn as a fixed response instead: the plan fails on the check, and the provider is
+  # never asked to plan a shape it would reject with a message that names no field.
+  rendered = {
+    for p, a in local.actions : p => contains(local.broken_actions, p) ? local.stand_in : {
+      type             = a.redirect != null ? "redirect" : a.fixed_response != null ? "fixed-response" : "forward"
+      target_group_arn = a.forward == null ? null : lookup(var.target_group_arns, a.forward.target_group_key, null)
+      forward = a.weighted_forward == null ? [] : [{
+        target_groups = [for tg, v in a.weighted_forward.target_groups : { arn = lookup(var.target_group_arns, tg, null), weight = v.weight }]
+        stickiness    = a.weighted_forward.stickiness == null ? [] : [a.weighted_forward.stickiness]
+      }]
+      redirect       = a.redirect == null ? [] : [a.redirect]
+      fixed_response = a.fixed_response == null ? [] : [a.fixed_response]
+    }
+  }
+  stand_in = {
+    type             = "fixed-response"
+    target_group_arn = null
+    forward          = []
+    redirect         = []
+    fixed_response   = [{ status_code = "500", content_type = "text/plain", message_body = "invalid action" }]
+  }
+
+  # The routing table's view of an action. A conditional cannot return objects of different shapes, a tuple
+  # indexed by a known number can.
+  summaries = {
+    for p, a in local.actions : p => [
+      { type = "forward", target_group_key = try(a.forward.target_group_key, null) },
+      {
+        type          = "weighted_forward"
+        target_groups = try({ for tg, v in a.weighted_forward.target_groups : tg => v.weight }, null)
+        stickiness    = try(a.weighted_forward.stickiness, null)
+      },
+      merge({ type = "redirect" }, a.redirect),
+      merge({ type = "fixed_response" }, a.fixed_response),
+    ][a.forward != null ? 0 : a.weighted_forward != null ? 1 : a.redirect != null ? 2 : 3]
+  }
+
   # Empty lists and maps dropped, so the routing table shows only the conditions a rule really has.
   conditions = { for k, r in var.rules : k => { for name, values in r.conditions : name => values if length(values) > 0 } }
 
-  # A conditional cannot return objects of different shapes, a tuple indexed by a known number can.
-  action_kinds = {
-    for k, r in var.rules : k => (
-      r.action.forward != null ? 0 : r.action.weighted_forward != null ? 1 : r.action.redirect != null ? 2 : 3
-    )
-  }
-  actions = {
-    for k, r in var.rules : k => [
-      { type = "forward", target_group_key = try(r.action.forward.target_group_key, null) },
-      {
-        type          = "weighted_forward"
-        target_groups = try({ for tg, v in r.action.weighted_forward.target_groups : tg => v.weight }, null)
-        stickiness    = try(r.action.weighted_forward.stickiness, null)
-      },
-      merge({ type = "redirect" }, r.action.redirect),
-      merge({ type = "fixed_response" }, r.action.fixed_response),
-    ][local.action_kinds[k]]
-  }
-
   # sort() is lexical: zero-padding the priority makes it numeric.
   evaluation_order = [for s in sort([for k, r in var.rules : format("%05d/%s", r.priority, k)]) : substr(s, 6, -1)]
-
-  referenced_tg_keys = distinct(flatten([for r in values(var.rules) : concat(
-    r.action.forward != null ? [r.action.forward.target_group_key] : [],
-    r.action.weighted_forward != null ? keys(r.action.weighted_forward.target_groups) : [],
-  )]))
-  unknown_tg_keys = [for k in local.referenced_tg_keys : k if !contains(keys(var.target_group_arns), k)]
 }
 
 resource "aws_lb_listener_rule" "this" {
@@ -39,59 +119,50 @@ resource "aws_lb_listener_rule" "this" {
   tags         = merge(var.tags, each.value.tags)
 
   dynamic "action" {
-    for_each = each.value.action.forward != null ? [each.value.action.forward] : []
+    for_each = [local.rendered[local.rule_action_path[each.key]]]
     content {
-      type             = "forward"
-      target_group_arn = lookup(var.target_group_arns, action.value.target_group_key, null)
-    }
-  }
+      type             = action.value.type
+      target_group_arn = action.value.target_group_arn
 
-  dynamic "action" {
-    for_each = each.value.action.weighted_forward != null ? [each.value.action.weighted_forward] : []
-    content {
-      type = "forward"
-      forward {
-        dynamic "target_group" {
-          for_each = action.value.target_groups
-          content {
-            arn    = lookup(var.target_group_arns, target_group.key, null)
-            weight = target_group.value.weight
+      dynamic "forward" {
+        for_each = action.value.forward
+        content {
+          dynamic "target_group" {
+            for_each = forward.value.target_groups
+            content {
+              arn    = target_group.value.arn
+              weight = target_group.value.weight
+            }
           }
-        }
-        dynamic "stickiness" {
-          for_each = action.value.stickiness != null ? [action.value.stickiness] : []
-          content {
-            enabled  = stickiness.value.enabled
-            duration = stickiness.value.duration
+          dynamic "stickiness" {
+            for_each = forward.value.stickiness
+            content {
+              enabled  = stickiness.value.enabled
+              duration = stickiness.value.duration
+            }
           }
         }
       }
-    }
-  }
 
-  dynamic "action" {
-    for_each = each.value.action.redirect != null ? [each.value.action.redirect] : []
-    content {
-      type = "redirect"
-      redirect {
-        protocol    = action.value.protocol
-        port        = action.value.port
-        host        = action.value.host
-        path        = action.value.path
-        query       = action.value.query
-        status_code = action.value.status_code
+      dynamic "redirect" {
+        for_each = action.value.redirect
+        content {
+          protocol    = redirect.value.protocol
+          port        = redirect.value.port
+          host        = redirect.value.host
+          path        = redirect.value.path
+          query       = redirect.value.query
+          status_code = redirect.value.status_code
+        }
       }
-    }
-  }
 
-  dynamic "action" {
-    for_each = each.value.action.fixed_response != null ? [each.value.action.fixed_response] : []
-    content {
-      type = "fixed-response"
-      fixed_response {
-        status_code  = action.value.status_code
-        content_type = action.value.content_type
-        message_body = action.value.message_body
+      dynamic "fixed_response" {
+        for_each = action.value.fixed_response
+        content {
+          status_code  = fixed_response.value.status_code
+          content_type = fixed_response.value.content_type
+          message_body = fixed_response.value.message_body
+        }
       }
     }
   }
@@ -153,13 +224,6 @@ resource "aws_lb_listener_rule" "this" {
           value = query_string.value.value
         }
       }
-    }
-  }
-
-  lifecycle {
-    precondition {
-      condition     = length(local.unknown_tg_keys) == 0
-      error_message = "Rules forward to unknown target group keys: ${join(", ", local.unknown_tg_keys)}; target_group_arns has: ${join(", ", keys(var.target_group_arns))}."
     }
   }
 }

@@ -1,21 +1,97 @@
 variable "listener_arn" {
-  description = "ARN of the listener the rules belong to (any ALB listener, also one this module did not create)."
+  description = "ARN of the ALB listener the rules belong to (any ALB listener, also one this module did not create)."
   type        = string
   nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]+/[0-9a-f]+$", var.listener_arn))
+    error_message = "listener_arn must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)${local.caller}: got \"${var.listener_arn}\"."
+  }
 }
 
 variable "target_group_arns" {
-  description = "Target group ARNs keyed by the keys the rules' forward and weighted_forward actions use."
+  description = "Target group ARNs keyed by the keys the forward and weighted_forward actions use (the root module's target_group_arns output fits)."
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition = alltrue([for k, arn in var.target_group_arns :
+    can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]+$", arn))])
+    error_message = format("target_group_arns values must be target group ARNs (arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)%s: %s.", local.caller, join(", ", [for k, arn in var.target_group_arns : "target_group_arns[\"${k}\"] = \"${arn}\"" if !can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]+$", arn))]))
+  }
+}
+
+variable "listener_protocol" {
+  description = "Protocol of the listener (HTTP or HTTPS), when you know it: redirects are then also checked against it (no HTTPS to HTTP, no redirect to the same URL). null: not checked."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.listener_protocol == null ? true : contains(["HTTP", "HTTPS"], var.listener_protocol)
+    error_message = "listener_protocol must be HTTP, HTTPS or null${local.caller}: got \"${coalesce(var.listener_protocol, "null")}\"."
+  }
+}
+
+variable "listener_port" {
+  description = "Port of the listener, when you know it: a redirect to the same protocol, host, port and path is then refused. null: not checked."
+  type        = number
+  default     = null
+}
+
+variable "reserved_priorities" {
+  description = <<-EOT
+    Priorities already used on the listener by rules managed elsewhere: a rule here may not take one. For rules added
+    to a listener of the root module, pass module.<alb>.rule_priorities["<listener_key>"].
+  EOT
+  type        = list(number)
+  default     = []
+  nullable    = false
+}
+
+variable "default_action" {
+  description = <<-EOT
+    The listener's default action, when the listener is managed together with these rules (modules/listener passes
+    it): checked like the rules' actions, rendered for the listener (output default_action) and listed last in
+    routing_table. Exactly one of forward, weighted_forward, redirect, fixed_response, as for a rule's action.
+  EOT
+  type = object({
+    forward = optional(object({
+      target_group_key = string
+    }))
+    weighted_forward = optional(object({
+      target_groups = map(object({
+        weight = optional(number, 1)
+      }))
+      stickiness = optional(object({
+        enabled  = optional(bool, true)
+        duration = optional(number, 3600)
+      }))
+    }))
+    redirect = optional(object({
+      protocol    = optional(string, "#{protocol}")
+      port        = optional(string, "#{port}")
+      host        = optional(string, "#{host}")
+      path        = optional(string, "/#{path}")
+      query       = optional(string, "#{query}")
+      status_code = optional(string, "HTTP_301")
+    }))
+    fixed_response = optional(object({
+      status_code  = string
+      content_type = optional(string, "text/plain")
+      message_body = optional(string)
+    }))
+  })
+  default = null
 }
 
 variable "rules" {
   description = <<-EOT
-    Listener rules keyed by your own keys. priority: 1-50000, unique. conditions: path_pattern, host_header,
-    http_request_method, source_ip (lists), http_headers (header name => values), query_strings ([{key, value}]);
-    1-5 values in total. action: exactly one of forward, weighted_forward, redirect, fixed_response.
+    Listener rules keyed by your own keys. priority: 1-50000, unique on the listener. conditions: path_pattern,
+    host_header, http_request_method, source_ip (lists), http_headers (header name => values), query_strings
+    ([{key, value}]); 1-5 values and at most 5 wildcards (* ?) per rule. action: exactly one of forward
+    {target_group_key}, weighted_forward {target_groups = {key = {weight}}, stickiness}, redirect {protocol, port,
+    host, path, query, status_code}, fixed_response {status_code, content_type, message_body}.
   EOT
   type = map(object({
     priority = number
@@ -63,109 +139,95 @@ variable "rules" {
   nullable = false
 
   validation {
+    condition = alltrue([for k, r in var.rules :
+    r.priority == null ? false : (r.priority >= 1 && r.priority <= 50000 && floor(r.priority) == r.priority)])
+    error_message = format("Rule priority must be an integer 1-50000%s: %s.", local.caller, join(", ", [for k, r in var.rules :
+      "${local.path}rules[\"${k}\"].priority = ${r.priority == null ? "null" : r.priority}"
+    if r.priority == null ? true : !(r.priority >= 1 && r.priority <= 50000 && floor(r.priority) == r.priority)]))
+  }
+  validation {
     condition     = length(distinct([for r in values(var.rules) : r.priority])) == length(var.rules)
-    error_message = format("Rule priorities must be unique per listener: %s.", join(", ", [for k, r in var.rules : "rules[\"${k}\"].priority = ${r.priority == null ? "null" : r.priority}"]))
+    error_message = format("Rule priorities must be unique per listener%s: %s.", local.caller, join(", ", [for k, r in var.rules : "${local.path}rules[\"${k}\"].priority = ${r.priority == null ? "null" : r.priority}"]))
   }
   validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : e
-    if e.rule.priority == null ? true : !(e.rule.priority >= 1 && e.rule.priority <= 50000 && floor(e.rule.priority) == e.rule.priority)]) == 0
-    error_message = format("Rule priority must be an integer 1-50000: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : "${e.path}.priority = ${e.rule.priority == null ? "null" : e.rule.priority}"
-    if e.rule.priority == null ? true : !(e.rule.priority >= 1 && e.rule.priority <= 50000 && floor(e.rule.priority) == e.rule.priority)]))
+    condition     = alltrue([for r in values(var.rules) : r.priority == null ? true : !contains(var.reserved_priorities, r.priority)])
+    error_message = format("Rule priority is already taken on this listener by rules managed elsewhere (reserved_priorities %s)%s: %s.", jsonencode(var.reserved_priorities), local.caller, join(", ", [for k, r in var.rules : "${local.path}rules[\"${k}\"].priority = ${r.priority}" if r.priority == null ? false : contains(var.reserved_priorities, r.priority)]))
   }
   validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : e
-      if(length(e.rule.conditions.path_pattern) + length(e.rule.conditions.host_header) + length(e.rule.conditions.http_request_method)
-        + length(e.rule.conditions.source_ip) + length(flatten(values(e.rule.conditions.http_headers)))
-    + length(e.rule.conditions.query_strings)) < 1]) == 0
-    error_message = format("Every rule needs at least one condition: %s has none.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : "${e.path}.conditions"
-      if(length(e.rule.conditions.path_pattern) + length(e.rule.conditions.host_header) + length(e.rule.conditions.http_request_method)
-        + length(e.rule.conditions.source_ip) + length(flatten(values(e.rule.conditions.http_headers)))
-    + length(e.rule.conditions.query_strings)) < 1]))
+    condition = alltrue([for r in values(var.rules) : (length(r.conditions.path_pattern) + length(r.conditions.host_header)
+      + length(r.conditions.http_request_method) + length(r.conditions.source_ip)
+    + length(flatten(values(r.conditions.http_headers))) + length(r.conditions.query_strings)) >= 1])
+    error_message = format("Every rule needs at least one condition%s: %s has none.", local.caller, join(", ", [for k, r in var.rules : "${local.path}rules[\"${k}\"].conditions"
+      if(length(r.conditions.path_pattern) + length(r.conditions.host_header) + length(r.conditions.http_request_method)
+    + length(r.conditions.source_ip) + length(flatten(values(r.conditions.http_headers))) + length(r.conditions.query_strings)) < 1]))
   }
   validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : e
-      if(length(e.rule.conditions.path_pattern) + length(e.rule.conditions.host_header) + length(e.rule.conditions.http_request_method)
-        + length(e.rule.conditions.source_ip) + length(flatten(values(e.rule.conditions.http_headers)))
-    + length(e.rule.conditions.query_strings)) > 5]) == 0
-    error_message = format("A rule may hold at most 5 condition values in total (path_pattern, host_header, http_request_method, source_ip, http_headers values, query_strings): %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : "${e.path}.conditions has ${length(e.rule.conditions.path_pattern) + length(e.rule.conditions.host_header) + length(e.rule.conditions.http_request_method) + length(e.rule.conditions.source_ip) + length(flatten(values(e.rule.conditions.http_headers))) + length(e.rule.conditions.query_strings)}"
-      if(length(e.rule.conditions.path_pattern) + length(e.rule.conditions.host_header) + length(e.rule.conditions.http_request_method)
-        + length(e.rule.conditions.source_ip) + length(flatten(values(e.rule.conditions.http_headers)))
-    + length(e.rule.conditions.query_strings)) > 5]))
+    condition = alltrue([for r in values(var.rules) : (length(r.conditions.path_pattern) + length(r.conditions.host_header)
+      + length(r.conditions.http_request_method) + length(r.conditions.source_ip)
+    + length(flatten(values(r.conditions.http_headers))) + length(r.conditions.query_strings)) <= 5])
+    error_message = format("A rule may hold at most 5 condition values in total (path_pattern, host_header, http_request_method, source_ip, http_headers values, query_strings)%s: %s.", local.caller, join(", ", [for k, r in var.rules :
+      "${local.path}rules[\"${k}\"].conditions has ${length(r.conditions.path_pattern) + length(r.conditions.host_header) + length(r.conditions.http_request_method) + length(r.conditions.source_ip) + length(flatten(values(r.conditions.http_headers))) + length(r.conditions.query_strings)}"
+      if(length(r.conditions.path_pattern) + length(r.conditions.host_header) + length(r.conditions.http_request_method)
+    + length(r.conditions.source_ip) + length(flatten(values(r.conditions.http_headers))) + length(r.conditions.query_strings)) > 5]))
   }
   validation {
-    condition = length(flatten([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : [for p in concat(e.rule.conditions.path_pattern, e.rule.conditions.host_header) : p
-    if length(p) < 1 || length(p) > 128]])) == 0
-    error_message = format("conditions.path_pattern and conditions.host_header values must be 1-128 characters: %s.", join(", ", flatten([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : [for p in concat(e.rule.conditions.path_pattern, e.rule.conditions.host_header) : "${e.path}.conditions \"${p}\""
-    if length(p) < 1 || length(p) > 128]])))
+    # Wildcards are counted as characters; an escaped \* or \? in a query string is a literal, not a wildcard.
+    condition = alltrue([for r in values(var.rules) : length(flatten([
+      for s in concat(r.conditions.path_pattern, r.conditions.host_header, flatten(values(r.conditions.http_headers))) : regexall("[*?]", s)
+      ])) + sum(concat([0], [for q in r.conditions.query_strings : length(regexall("[*?]", "${q.key == null ? "" : q.key}${q.value}")) - length(regexall("\\\\[*?]", "${q.key == null ? "" : q.key}${q.value}"))])) <= 5
+    ])
+    error_message = format("A rule may hold at most 5 wildcards (* or ?) in its path_pattern, host_header, http_headers and query_strings values%s: %s.", local.caller, join(", ", [for k, r in var.rules : "${local.path}rules[\"${k}\"].conditions" if length(flatten([
+      for s in concat(r.conditions.path_pattern, r.conditions.host_header, flatten(values(r.conditions.http_headers))) : regexall("[*?]", s)
+    ])) + sum(concat([0], [for q in r.conditions.query_strings : length(regexall("[*?]", "${q.key == null ? "" : q.key}${q.value}")) - length(regexall("\\\\[*?]", "${q.key == null ? "" : q.key}${q.value}"))])) > 5]))
   }
   validation {
-    condition = length(flatten([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : [for c in e.rule.conditions.source_ip : c
-    if !can(cidrhost(c, 0))]])) == 0
-    error_message = format("conditions.source_ip values must be CIDRs (IPv4 or IPv6): %s.", join(", ", flatten([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : [for c in e.rule.conditions.source_ip : "${e.path}.conditions.source_ip \"${c}\""
-    if !can(cidrhost(c, 0))]])))
+    condition     = alltrue(flatten([for r in values(var.rules) : [for p in r.conditions.path_pattern : can(regex("^[A-Za-z0-9_.$/~\"'@:+&*?-]{1,128}$", p))]]))
+    error_message = format("conditions.path_pattern values must be 1-128 characters of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ?%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for p in r.conditions.path_pattern : "${local.path}rules[\"${k}\"].conditions.path_pattern \"${p}\"" if !can(regex("^[A-Za-z0-9_.$/~\"'@:+&*?-]{1,128}$", p))]])))
   }
   validation {
-    condition = length(flatten([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : [for m in e.rule.conditions.http_request_method : m
-    if !can(regex("^[A-Za-z_-]{1,40}$", m))]])) == 0
-    error_message = format("conditions.http_request_method values must be method names like GET or POST (letters, \"_\", \"-\", at most 40): %s.", join(", ", flatten([for e in [for k, r in var.rules : { path = "rules[\"${k}\"]", rule = r }] : [for m in e.rule.conditions.http_request_method : "${e.path} \"${m}\""
-    if !can(regex("^[A-Za-z_-]{1,40}$", m))]])))
+    condition = alltrue(flatten([for r in values(var.rules) : [for h in r.conditions.host_header :
+    can(regex("^[A-Za-z0-9_.*?-]{1,128}$", h)) && can(regex("\\.[A-Za-z]+$", h))]]))
+    error_message = format("conditions.host_header values must be 1-128 characters of A-Z a-z 0-9 - _ . * ?, with at least one \".\" and only letters after the last one%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for h in r.conditions.host_header : "${local.path}rules[\"${k}\"].conditions.host_header \"${h}\""
+    if !(can(regex("^[A-Za-z0-9_.*?-]{1,128}$", h)) && can(regex("\\.[A-Za-z]+$", h)))]])))
   }
   validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e
-    if length([for a in [e.action.forward, e.action.weighted_forward, e.action.redirect, e.action.fixed_response] : a if a != null]) != 1]) == 0
-    error_message = format("An action must set exactly one of forward, weighted_forward, redirect, fixed_response: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e.path
-    if length([for a in [e.action.forward, e.action.weighted_forward, e.action.redirect, e.action.fixed_response] : a if a != null]) != 1]))
+    condition = alltrue(flatten([for r in values(var.rules) : [for name in keys(r.conditions.http_headers) :
+    can(regex("^[A-Za-z0-9*?!#$%&'+.^_`|~-]{1,40}$", name)) && lower(name) != "host"]]))
+    error_message = format("conditions.http_headers names must be 1-40 characters of A-Z a-z 0-9 * ? - ! # $ %% & ' + . ^ _ ` | ~ and not Host (use host_header)%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for name in keys(r.conditions.http_headers) : "${local.path}rules[\"${k}\"].conditions.http_headers[\"${name}\"]"
+    if !(can(regex("^[A-Za-z0-9*?!#$%&'+.^_`|~-]{1,40}$", name)) && lower(name) != "host")]])))
   }
   validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e if e.action.fixed_response == null ? false :
-    !can(regex("^[245][0-9][0-9]$", e.action.fixed_response.status_code))]) == 0
-    error_message = format("fixed_response.status_code must be a 2XX, 4XX or 5XX code: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : "${e.path}.fixed_response.status_code = ${coalesce(e.action.fixed_response.status_code, "null")}"
-    if e.action.fixed_response == null ? false : !can(regex("^[245][0-9][0-9]$", e.action.fixed_response.status_code))]))
+    condition = alltrue(flatten([for r in values(var.rules) : [for name, vals in r.conditions.http_headers :
+    length(vals) > 0 && alltrue([for v in vals : can(regex("^[A-Za-z0-9 !\"#$%&'()+,./:;<=>@\\[\\]^_`{|}~*?-]{1,128}$", v))])]]))
+    error_message = format("conditions.http_headers values must be a non-empty list of 1-128 characters each: letters, digits, space and !\"#$%%&'()+,./:;<=>@[]^_`{|}~-*?%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for name, vals in r.conditions.http_headers : "${local.path}rules[\"${k}\"].conditions.http_headers[\"${name}\"]"
+    if !(length(vals) > 0 && alltrue([for v in vals : can(regex("^[A-Za-z0-9 !\"#$%&'()+,./:;<=>@\\[\\]^_`{|}~*?-]{1,128}$", v))]))]])))
   }
   validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e if e.action.fixed_response == null ? false :
-    !contains(["text/plain", "text/css", "text/html", "application/javascript", "application/json"], e.action.fixed_response.content_type)]) == 0
-    error_message = format("fixed_response.content_type must be one of text/plain, text/css, text/html, application/javascript, application/json: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : "${e.path}.fixed_response.content_type"
-    if e.action.fixed_response == null ? false : !contains(["text/plain", "text/css", "text/html", "application/javascript", "application/json"], e.action.fixed_response.content_type)]))
+    condition     = alltrue(flatten([for r in values(var.rules) : [for m in r.conditions.http_request_method : can(regex("^[A-Z_-]{1,40}$", m))]]))
+    error_message = format("conditions.http_request_method values must be 1-40 characters of A-Z, \"_\" and \"-\" (upper case, e.g. GET)%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for m in r.conditions.http_request_method : "${local.path}rules[\"${k}\"].conditions.http_request_method \"${m}\"" if !can(regex("^[A-Z_-]{1,40}$", m))]])))
   }
   validation {
-    # Bytes, not characters: urlencode turns each non-ASCII byte into %XX and a literal "%" into %25.
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e if e.action.fixed_response == null ? false : e.action.fixed_response.message_body == null ? false :
-      (length(urlencode(e.action.fixed_response.message_body)) - 2 * length(regexall("%", urlencode(e.action.fixed_response.message_body)))) > 1024
-    ]) == 0
-    error_message = format("fixed_response.message_body must be at most 1024 bytes: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : "${e.path}.fixed_response.message_body"
-      if e.action.fixed_response == null ? false : e.action.fixed_response.message_body == null ? false :
-    (length(urlencode(e.action.fixed_response.message_body)) - 2 * length(regexall("%", urlencode(e.action.fixed_response.message_body)))) > 1024]))
+    condition = alltrue(flatten([for r in values(var.rules) : [for q in r.conditions.query_strings :
+      (q.key == null ? true : can(regex("^[A-Za-z0-9_.$/~\"'@:+&()!,;=*?\\\\-]{1,128}$", q.key)))
+    && can(regex("^[A-Za-z0-9_.$/~\"'@:+&()!,;=*?\\\\-]{1,128}$", q.value))]]))
+    error_message = format("conditions.query_strings keys and values must be 1-128 characters of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & ( ) ! , ; = * ? and \\ (to escape * and ?)%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for i, q in r.conditions.query_strings : "${local.path}rules[\"${k}\"].conditions.query_strings[${i}]"
+      if !((q.key == null ? true : can(regex("^[A-Za-z0-9_.$/~\"'@:+&()!,;=*?\\\\-]{1,128}$", q.key)))
+    && can(regex("^[A-Za-z0-9_.$/~\"'@:+&()!,;=*?\\\\-]{1,128}$", q.value)))]])))
   }
   validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e if e.action.redirect == null ? false :
-    !contains(["HTTP_301", "HTTP_302"], e.action.redirect.status_code)]) == 0
-    error_message = format("redirect.status_code must be HTTP_301 or HTTP_302: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : "${e.path}.redirect.status_code = ${e.action.redirect.status_code}"
-    if e.action.redirect == null ? false : !contains(["HTTP_301", "HTTP_302"], e.action.redirect.status_code)]))
+    condition     = alltrue(flatten([for r in values(var.rules) : [for c in r.conditions.source_ip : can(cidrhost(c, 0))]]))
+    error_message = format("conditions.source_ip values must be CIDRs (IPv4 or IPv6)%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for c in r.conditions.source_ip : "${local.path}rules[\"${k}\"].conditions.source_ip \"${c}\"" if !can(cidrhost(c, 0))]])))
   }
-  validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e if e.action.redirect == null ? false :
-      !(contains(["HTTP", "HTTPS", "#{protocol}"], e.action.redirect.protocol)
-    && (e.action.redirect.port == "#{port}" || can(regex("^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", e.action.redirect.port))))]) == 0
-    error_message = format("redirect.protocol must be HTTP, HTTPS or #{protocol} and redirect.port 1-65535 or #{port}: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : "${e.path}.redirect"
-      if e.action.redirect == null ? false : !(contains(["HTTP", "HTTPS", "#{protocol}"], e.action.redirect.protocol)
-    && (e.action.redirect.port == "#{port}" || can(regex("^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$", e.action.redirect.port))))]))
-  }
-  validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e if e.action.weighted_forward == null ? false :
-      (length(e.action.weighted_forward.target_groups) < 1 || length(e.action.weighted_forward.target_groups) > 5
-    || anytrue([for tg in values(e.action.weighted_forward.target_groups) : tg.weight < 0 || tg.weight > 999 || floor(tg.weight) != tg.weight]))]) == 0
-    error_message = format("weighted_forward needs 1-5 target_groups, each weight an integer 0-999: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : "${e.path}.weighted_forward.target_groups"
-      if e.action.weighted_forward == null ? false : (length(e.action.weighted_forward.target_groups) < 1 || length(e.action.weighted_forward.target_groups) > 5
-    || anytrue([for tg in values(e.action.weighted_forward.target_groups) : tg.weight < 0 || tg.weight > 999 || floor(tg.weight) != tg.weight]))]))
-  }
-  validation {
-    condition = length([for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : e if e.action.weighted_forward == null ? false : e.action.weighted_forward.stickiness == null ? false :
-    (e.action.weighted_forward.stickiness.duration < 1 || e.action.weighted_forward.stickiness.duration > 604800)]) == 0
-    error_message = format("weighted_forward.stickiness.duration must be 1-604800 seconds: %s.", join(", ", [for e in [for k, r in var.rules : { path = "rules[\"${k}\"].action", action = r.action }] : "${e.path}.weighted_forward.stickiness.duration"
-      if e.action.weighted_forward == null ? false : e.action.weighted_forward.stickiness == null ? false :
-    (e.action.weighted_forward.stickiness.duration < 1 || e.action.weighted_forward.stickiness.duration > 604800)]))
-  }
+}
+
+variable "error_context" {
+  description = "How error messages name the inputs: path goes before every field (the root module passes listeners[\"<key>\"]. for the rules of a listener), caller after the rule (ALB \"<name>\"). Leave it unset when you call this module yourself."
+  type = object({
+    path   = optional(string, "")
+    caller = optional(string, "")
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "tags" {

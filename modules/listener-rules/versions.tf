@@ -1,11 +1,8 @@
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.9"
 
   required_providers {
-    aws = {
-      source = "hashicorp/aws"
-      # Listener rules with all six condition types and weighted forward.
-      version = ">= 5.0"
-    }
+    # Listener rules with all six condition types and weighted forward.
+    aws = { source = "hashicorp/aws", version = ">= 5.0" }
   }
 }

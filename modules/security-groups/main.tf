@@ -1,4 +1,7 @@
 locals {
+  path   = var.error_context.path
+  caller = var.error_context.caller == "" ? "" : " (${var.error_context.caller})"
+
   alb_sg_id    = var.create ? aws_security_group.alb[0].id : var.alb_security_group_id
   target_sg_id = var.create ? aws_security_group.targets[0].id : var.target_security_group_id
 
@@ -31,13 +34,6 @@ resource "aws_security_group" "alb" {
   description = "ALB ${var.name}: listeners from the allowed sources, egress only to the target SG"
   vpc_id      = var.vpc_id
   tags        = merge(var.tags, { Name = "${var.name}-alb" })
-
-  lifecycle {
-    precondition {
-      condition     = var.vpc_id != null
-      error_message = "security_groups: vpc_id is required when create = true."
-    }
-  }
 }
 
 resource "aws_security_group" "targets" {
@@ -48,18 +44,6 @@ resource "aws_security_group" "targets" {
   description = "Targets of ALB ${var.name}: ingress only from the ALB SG"
   vpc_id      = var.vpc_id
   tags        = merge(var.tags, { Name = "${var.name}-targets" })
-}
-
-# Existing SGs must be named: checked at plan, before anything is created.
-resource "terraform_data" "existing_ids" {
-  count = var.create ? 0 : 1
-
-  lifecycle {
-    precondition {
-      condition     = var.alb_security_group_id != null && var.target_security_group_id != null
-      error_message = "security_groups: with create = false, both alb_security_group_id and target_security_group_id are required."
-    }
-  }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb" {

@@ -5,7 +5,11 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,200}$", var.name))
-    error_message = "name must start with a letter or digit and hold only [A-Za-z0-9-]."
+    error_message = "Security group name prefix must start with a letter or digit and hold only [A-Za-z0-9-]${local.caller}: name = \"${var.name}\"."
+  }
+  validation {
+    condition     = !var.create || !startswith(lower(var.name), "sg-")
+    error_message = "Security group names cannot start with \"sg-\", so neither can the name they are built from${local.caller}: name = \"${var.name}\"."
   }
 }
 
@@ -13,6 +17,11 @@ variable "vpc_id" {
   description = "VPC for the created security groups (required when create = true)."
   type        = string
   default     = null
+
+  validation {
+    condition     = !var.create || !anytrue([var.vpc_id == null])
+    error_message = "vpc_id is required when the security groups are created${local.caller}: ${local.path}vpc_id is not set."
+  }
 }
 
 variable "create" {
@@ -33,6 +42,13 @@ variable "alb_security_group_id" {
   description = "Existing SG for the ALB (create = false)."
   type        = string
   default     = null
+
+  # Decided from what is known at plan: an ID from a resource created in the same run is unknown, a forgotten one
+  # is a known null.
+  validation {
+    condition     = var.create || !anytrue([var.alb_security_group_id == null, var.target_security_group_id == null])
+    error_message = "alb_security_group_id and target_security_group_id are both required when create = false${local.caller}: set ${local.path}alb_security_group_id and ${local.path}target_security_group_id."
+  }
 }
 
 variable "target_security_group_id" {
@@ -49,7 +65,7 @@ variable "listener_ports" {
 
   validation {
     condition     = alltrue([for p in var.listener_ports : p >= 1 && p <= 65535])
-    error_message = "listener_ports must be 1-65535."
+    error_message = "listener_ports must be 1-65535${local.caller}: ${jsonencode(var.listener_ports)}."
   }
 }
 
@@ -61,7 +77,7 @@ variable "target_ports" {
 
   validation {
     condition     = alltrue([for p in var.target_ports : p >= 1 && p <= 65535])
-    error_message = "target_ports must be 1-65535."
+    error_message = "target_ports must be 1-65535${local.caller}: ${jsonencode(var.target_ports)}."
   }
 }
 
@@ -81,7 +97,7 @@ variable "ip_targets" {
   validation {
     condition = alltrue([for t in values(var.ip_targets) :
     t.port >= 1 && t.port <= 65535 && (t.health_check_port == null ? true : (t.health_check_port >= 1 && t.health_check_port <= 65535))])
-    error_message = "ip_targets[*].port and health_check_port must be 1-65535."
+    error_message = "ip_targets[*].port and health_check_port must be 1-65535${local.caller}: ${join(", ", [for k, t in var.ip_targets : k if !(t.port >= 1 && t.port <= 65535 && (t.health_check_port == null ? true : (t.health_check_port >= 1 && t.health_check_port <= 65535)))])}."
   }
 }
 
@@ -93,7 +109,7 @@ variable "ingress_cidr_ipv4" {
 
   validation {
     condition     = alltrue([for c in var.ingress_cidr_ipv4 : can(cidrhost(c, 0)) && !strcontains(c, ":")])
-    error_message = "ingress_cidr_ipv4 must hold IPv4 CIDRs like 10.0.0.0/8."
+    error_message = format("ingress_cidr_ipv4 must hold IPv4 CIDRs like 10.0.0.0/8%s: %s.", local.caller, join(", ", [for c in var.ingress_cidr_ipv4 : "${local.path}ingress_cidr_ipv4 \"${c}\"" if !(can(cidrhost(c, 0)) && !strcontains(c, ":"))]))
   }
 }
 
@@ -105,7 +121,7 @@ variable "ingress_cidr_ipv6" {
 
   validation {
     condition     = alltrue([for c in var.ingress_cidr_ipv6 : can(cidrhost(c, 0)) && strcontains(c, ":")])
-    error_message = "ingress_cidr_ipv6 must hold IPv6 CIDRs like 2001:db8::/32."
+    error_message = format("ingress_cidr_ipv6 must hold IPv6 CIDRs like 2001:db8::/32%s: %s.", local.caller, join(", ", [for c in var.ingress_cidr_ipv6 : "${local.path}ingress_cidr_ipv6 \"${c}\"" if !(can(cidrhost(c, 0)) && strcontains(c, ":"))]))
   }
 }
 
@@ -121,6 +137,16 @@ variable "ingress_prefix_lists" {
   type        = map(string)
   default     = {}
   nullable    = false
+}
+
+variable "error_context" {
+  description = "How error messages name the inputs: path goes before the security-group fields (the root module passes security_groups.), caller after the rule (ALB \"<name>\"). Leave it unset when you call this module yourself."
+  type = object({
+    path   = optional(string, "")
+    caller = optional(string, "")
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "tags" {

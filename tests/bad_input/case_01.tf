@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: name "
 # expect-rule: must be 1-32 characters
 # Literal names: Terraform 1.11 did not report this validation for a name built from var.prefix.

@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: name "internal-
 # expect-rule: not start with "internal-"
 module "case_02" {

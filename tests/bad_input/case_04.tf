@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: subnet_ids
 # expect-rule: at least 2 subnets
 module "case_04" {

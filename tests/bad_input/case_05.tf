@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: ip_address_type
 # expect-rule: must be ipv4 or dualstack
 module "case_05" {

@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: idle_timeout
 # expect-rule: 1-4000 seconds
 module "case_06" {

@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: desync_mitigation_mode
 # expect-rule: monitor, defensive, strictest
 module "case_07" {

@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: xff_header_processing_mode
 # expect-rule: append, preserve, remove
 module "case_08" {

@@ -1,5 +1,5 @@
 # expect-field: security_groups.alb_security_group_id
-# expect-rule: required when security_groups.create = false
+# expect-rule: both required when create = false
 module "case_12" {
   source = "../.."
 

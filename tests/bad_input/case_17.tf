@@ -1,5 +1,5 @@
-# expect-field: target_groups["web"]
-# expect-rule: protocol and health_check.protocol must be HTTP or HTTPS
+# expect-field: target_groups["web"].protocol
+# expect-rule: Target group protocol must be HTTP or HTTPS
 module "case_17" {
   source = "../.."
 

@@ -1,5 +1,5 @@
 # expect-field: target_groups["web"].health_check
-# expect-rule: healthy_threshold and unhealthy_threshold must be 2-10
+# expect-rule: unhealthy_threshold must be integers 2-10
 module "case_21" {
   source = "../.."
 

@@ -1,5 +1,5 @@
 # expect-field: target_groups["web"].stickiness
-# expect-rule: cookie_name set for app_cookie only
+# expect-rule: cookie_name is required with type app_cookie
 module "case_25" {
   source = "../.."
 

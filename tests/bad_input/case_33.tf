@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: listeners["b"].port = 80
 # expect-rule: must be unique
 module "case_33" {

@@ -1,5 +1,5 @@
 # expect-field: listeners["http"].rules["bad"]
-# expect-rule: method names like GET or POST
+# expect-rule: 1-40 characters of A-Z
 module "case_44" {
   source = "../.."
 

@@ -12,7 +12,7 @@ module "case_50" {
       port           = 80
       default_action = { forward = { target_group_key = "web" } }
       rules = {
-        bad = { priority = 10, conditions = { path_pattern = ["/x"] }, action = { redirect = { status_code = "HTTP_307" } } }
+        bad = { priority = 10, conditions = { path_pattern = ["/x"] }, action = { redirect = { protocol = "HTTPS", status_code = "HTTP_307" } } }
       }
     }
   }

@@ -1,5 +1,5 @@
 # expect-field: listeners["http"].rules["bad"].action
-# expect-rule: 1-5 target_groups, each weight an integer 0-999
+# expect-rule: weights must be integers 0-999
 module "case_52" {
   source = "../.."
 

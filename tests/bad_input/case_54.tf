@@ -1,3 +1,4 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: route53_records["www"].type
 # expect-rule: must be A or AAAA
 module "case_54" {

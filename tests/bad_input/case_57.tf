@@ -1,6 +1,5 @@
-# expect-stage: precondition (resource preconditions run only once every variable is valid: planned apart)
-# expect-field: listeners
-# expect-rule: to unknown target group keys ["nope"]
+# expect-field: listeners["http"].default_action -> "nope"
+# expect-rule: Actions forward to unknown target group keys
 module "case_57" {
   source = "../.."
 

@@ -1,5 +1,4 @@
-# expect-stage: precondition (resource preconditions run only once every variable is valid: planned apart)
-# expect-field: target_groups["a-very-long-target-group-key"] name
+# expect-field: target_groups["a-very-long-target-group-key"].name
 # expect-rule: Target group names must be 1-32 characters
 module "case_58" {
   source = "../.."

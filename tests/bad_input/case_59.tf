@@ -1,5 +1,4 @@
-# expect-stage: precondition (resource preconditions run only once every variable is valid: planned apart)
-# expect-field: "green":"
+# expect-field: target_groups["green"] -> "
 # expect-rule: Target group names must be unique
 module "case_59" {
   source = "../.."

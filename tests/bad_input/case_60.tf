@@ -1,4 +1,3 @@
-# expect-stage: precondition (resource preconditions run only once every variable is valid: planned apart)
 # expect-field: web_acl_arn
 # expect-rule: associate_web_acl = true needs web_acl_arn
 module "case_60" {

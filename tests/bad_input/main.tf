@@ -3,7 +3,7 @@
 # attributes every diagnostic to its case by the file it points at.
 
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.9"
 
   required_providers {
     aws = {

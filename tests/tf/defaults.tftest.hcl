@@ -8,7 +8,7 @@ variables {
   vpc_id     = "vpc-0123456789abcdef0"
   subnet_ids = ["subnet-a", "subnet-b"]
   target_groups = {
-    web = { port = 80, targets = { a = { target_id = "i-1" }, b = { target_id = "i-2" } } }
+    web = { port = 80, targets = { a = { target_id = "i-0123456789abcdef1" }, b = { target_id = "i-0123456789abcdef2" } } }
   }
   listeners = {
     http = { port = 80, default_action = { forward = { target_group_key = "web" } } }
@@ -47,26 +47,59 @@ run "secure_lb_defaults" {
   }
 }
 
+# The listener module directly: its resources are not visible from a root-module run.
 run "listener_defaults" {
   command = plan
 
+  module {
+    source = "./modules/listener"
+  }
+
+  variables {
+    load_balancer_arn           = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/tt/50dc6c495c0c9188"
+    port                        = 443
+    protocol                    = "HTTPS"
+    certificate_arn             = "arn:aws:acm:us-east-1:123456789012:certificate/default"
+    additional_certificate_arns = { sni-b = "arn:aws:acm:us-east-1:123456789012:certificate/b", sni-a = "arn:aws:acm:us-east-1:123456789012:certificate/a" }
+    default_action              = { fixed_response = { status_code = 404 } }
+  }
+
   assert {
-    condition     = aws_lb_listener.this["https"].ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    condition     = aws_lb_listener.this.ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     error_message = "HTTPS listeners must default to the TLS 1.3 policy."
   }
   assert {
-    condition     = aws_lb_listener.this["http"].certificate_arn == null && aws_lb_listener.this["http"].protocol == "HTTP"
+    condition     = keys(aws_lb_listener_certificate.this) == ["sni-a", "sni-b"]
+    error_message = "SNI certificates must be keyed by their names, got ${jsonencode(keys(aws_lb_listener_certificate.this))}."
+  }
+  assert {
+    condition = (aws_lb_listener.this.default_action[0].type == "fixed-response"
+      && aws_lb_listener.this.default_action[0].fixed_response[0].status_code == "404"
+    && aws_lb_listener.this.default_action[0].fixed_response[0].content_type == "text/plain")
+    error_message = "fixed_response default action: status 404 (number input) and content_type text/plain expected."
+  }
+}
+
+run "http_listener_defaults" {
+  command = plan
+
+  module {
+    source = "./modules/listener"
+  }
+
+  variables {
+    load_balancer_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/tt/50dc6c495c0c9188"
+    port              = 80
+    default_action    = { redirect = { protocol = "HTTPS", port = "443" } }
+  }
+
+  assert {
+    condition     = aws_lb_listener.this.certificate_arn == null && aws_lb_listener.this.protocol == "HTTP"
     error_message = "HTTP listeners must carry no certificate."
   }
   assert {
-    condition     = keys(aws_lb_listener_certificate.this) == ["https/sni-a", "https/sni-b"]
-    error_message = "SNI certificates must be keyed \"<listener>/<name>\", got ${jsonencode(keys(aws_lb_listener_certificate.this))}."
-  }
-  assert {
-    condition = (aws_lb_listener.this["https"].default_action[0].type == "fixed-response"
-      && aws_lb_listener.this["https"].default_action[0].fixed_response[0].status_code == "404"
-    && aws_lb_listener.this["https"].default_action[0].fixed_response[0].content_type == "text/plain")
-    error_message = "fixed_response default action: status 404 (number input) and content_type text/plain expected."
+    condition     = aws_lb_listener.this.default_action[0].redirect[0].status_code == "HTTP_301" && aws_lb_listener.this.default_action[0].redirect[0].host == "#{host}"
+    error_message = "A redirect keeps the request's other components and defaults to HTTP_301."
   }
 }
 
@@ -82,8 +115,12 @@ run "target_group_defaults" {
     error_message = "Attachments must be keyed by the user's target keys."
   }
   assert {
-    condition     = keys(module.security_groups.alb_ingress_rule_ids) == ["443/0.0.0.0/0", "80/0.0.0.0/0"]
-    error_message = "ALB ingress must be opened on each listener port from the default CIDR, got ${jsonencode(keys(module.security_groups.alb_ingress_rule_ids))}."
+    condition     = length(module.security_groups.alb_ingress_rule_ids) == 0
+    error_message = "Nothing may be opened to the listeners by default, got ${jsonencode(keys(module.security_groups.alb_ingress_rule_ids))}."
+  }
+  assert {
+    condition     = keys(module.listener["https"].certificate_ids) == ["sni-a", "sni-b"]
+    error_message = "The root module passes SNI certificates through, keyed by name."
   }
   assert {
     condition     = output.security_group_ids.alb != output.security_group_ids.targets

@@ -80,16 +80,32 @@ run "routing_table_order" {
   }
 }
 
-run "condition_blocks" {
+run "rule_priorities" {
   command = plan
 
   assert {
-    condition     = length(module.listener_rules["http"].routing_table) == 4
-    error_message = "The listener-rules module must report only its own rules."
+    condition     = output.rule_priorities == { alt = [1], http = [3, 7, 20, 100] }
+    error_message = "rule_priorities must list each listener's priorities, ascending: ${jsonencode(output.rule_priorities)}."
   }
+}
+
+run "weighted_default_action" {
+  command = plan
+
+  module {
+    source = "./modules/listener"
+  }
+
+  variables {
+    load_balancer_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/tt/50dc6c495c0c9188"
+    port              = 8000
+    target_group_arns = { blue = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/blue/73e2d6bc24d8a067", green = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/green/73e2d6bc24d8a067" }
+    default_action    = { weighted_forward = { target_groups = { blue = { weight = 90 }, green = { weight = 10 } } } }
+  }
+
   assert {
-    condition = (length(aws_lb_listener.this["alt"].default_action[0].forward[0].target_group) == 2
-    && aws_lb_listener.this["http"].default_action[0].redirect[0].status_code == "HTTP_301")
-    error_message = "Listener default actions: weighted forward to both groups; redirect defaulting to HTTP_301."
+    condition = (length(aws_lb_listener.this.default_action[0].forward[0].target_group) == 2
+    && aws_lb_listener.this.default_action[0].type == "forward" && aws_lb_listener.this.default_action[0].target_group_arn == null)
+    error_message = "A weighted default action forwards to both groups through a forward block."
   }
 }

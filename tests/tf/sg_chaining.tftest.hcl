@@ -13,13 +13,13 @@ variables {
     ingress_cidr_ipv6 = ["2001:db8::/32"]
   }
   target_groups = {
-    web = { port = 80, targets = { a = { target_id = "i-1" } } }
+    web = { port = 80, targets = { a = { target_id = "i-0123456789abcdef1" } } }
     # Same port as web: must not add a rule.
     admin = { port = 80, health_check = { port = "traffic-port" } }
     # Health check on its own port: both ports opened.
     api = { port = 8080, health_check = { port = "8081" } }
     # A target registered on another port than the TG's.
-    odd = { port = 9000, targets = { x = { target_id = "i-2", port = 9001 } } }
+    odd = { port = 9000, targets = { x = { target_id = "i-0123456789abcdef2", port = 9001 } } }
     onprem = {
       target_type = "ip"
       port        = 80

@@ -120,3 +120,70 @@ def test_readme_without_markers_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "outputs.tf").write_text("")
     (tmp_path / "README.md").write_text("# no markers\n")
     assert gen.main([str(tmp_path)]) == 1
+
+
+META = r"""
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    # a comment with { braces }
+    aws = { source = "hashicorp/aws", version = ">= 5.32" }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.0"
+    }
+  }
+}
+
+# resource "aws_commented" "out" {}
+resource "aws_lb" "this" {
+  name = "x"
+  dynamic "access_logs" {
+    for_each = []
+    content {}
+  }
+}
+
+data "aws_vpc" "selected" {
+  id = "vpc-1"
+}
+
+resource "terraform_data" "checks" {}
+
+module "rules" {
+  source = "./modules/listener-rules"
+}
+"""
+
+
+def test_meta_tables(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(META)
+    meta = gen.read_meta(tmp_path)
+    assert meta.requirements == {"terraform": ">= 1.9", "aws": ">= 5.32", "random": "~> 3.0"}
+    assert meta.providers["random"] == ("hashicorp/random", "~> 3.0")
+    assert meta.modules == {"rules": "./modules/listener-rules"}
+    assert meta.resources == [
+        ("resource", "aws_lb", "this"),
+        ("data", "aws_vpc", "selected"),
+        ("resource", "terraform_data", "checks"),
+    ]
+    table = gen.render([], [], meta)
+    assert "| terraform | `>= 1.9` |" in table
+    assert (
+        "| [aws_lb.this](https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lb)"
+        " | resource |"
+    ) in table
+    assert (
+        "[data.aws_vpc.selected](https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/vpc)"
+        in table
+    )
+    assert "| `terraform_data.checks` | resource |" in table
+    assert table.index("## Requirements") < table.index("## Resources") < table.index("## Inputs")
+
+
+def test_every_module_readme_has_requirements_and_resources() -> None:
+    for module in gen.module_dirs(REPO):
+        readme = (module / "README.md").read_text()
+        for heading in ("## Requirements", "## Providers", "## Resources", "## Inputs", "## Outputs"):
+            assert heading in readme, f"{module}/README.md lacks {heading}"

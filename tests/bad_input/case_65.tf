@@ -1,0 +1,13 @@
+# expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
+# expect-field: tags["aws:owner"]
+# expect-rule: tags keys must be 1-128 characters not starting with "aws:"
+module "case_65" {
+  source = "../.."
+
+  name          = "${var.prefix}-c65"
+  vpc_id        = local.vpc_id
+  subnet_ids    = local.subnet_ids
+  target_groups = { web = { port = 80 } }
+  listeners     = { http = { port = 80, default_action = { forward = { target_group_key = "web" } } } }
+  tags          = { "aws:owner" = "platform" }
+}
