@@ -14,9 +14,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from procscan import with_env
 
 from alblab.dataplane import availability
-from alblab.emulator import SERVER_MODULE
 
 PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
 MOTO_AMI = "ami-1e749f67"
@@ -30,18 +30,6 @@ class Run:
     report: dict  # type: ignore[type-arg]
     junit: ElementTree.Element | None
     tmp: Path
-
-
-def emulators() -> set[int]:
-    found = set()
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if SERVER_MODULE.encode() in (proc / "cmdline").read_bytes():
-                    found.add(int(proc.name))
-            except OSError:
-                continue
-    return found
 
 
 def check(tmp: Path, *args: str) -> Run:
@@ -60,7 +48,6 @@ def check(tmp: Path, *args: str) -> Run:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     """Both applies at once: the provider's waiters are idle time."""
     base = tmp_path_factory.mktemp("check")
-    before = emulators()
     jobs = {
         "pass": (base / "pass", str(PLAIN), "--var", f"image={MOTO_AMI}"),
         "open": (
@@ -75,8 +62,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {key: pool.submit(check, *job) for key, job in jobs.items()}
         results = {key: f.result() for key, f in futures.items()}
-    results["emulators_left"] = Run(0, "", {}, None, base)  # placeholder keeps the dict's type simple
-    results["emulators_left"].report = {"pids": sorted(emulators() - before)}
     return results
 
 
@@ -121,8 +106,8 @@ def test_an_instance_open_to_the_world_fails_naming_instance_port_and_rule(runs:
 
 
 def test_check_leaves_nothing_behind(runs: dict[str, Run]) -> None:
-    assert runs["emulators_left"].report["pids"] == []
     for key in ("pass", "open"):
+        assert with_env("TMPDIR", runs[key].tmp) == [], f"{key}: processes left"
         left = [p.name for p in runs[key].tmp.iterdir() if p.name not in ("report.json", "junit.xml")]
         assert left == [], f"{key}: {left}"
 
@@ -134,11 +119,10 @@ def test_a_configuration_that_does_not_plan_fails_with_terraforms_message(tmp_pa
         'variable "size" {\n  type = number\n  validation {\n    condition     = var.size > 0\n'
         '    error_message = "size must be positive."\n  }\n}\n'
     )
-    before = emulators()
     run = check(tmp_path / "run", str(config), "--var", "size=-1")
     assert run.rc == 1
     assert "size must be positive." in run.out
     assert "Traceback" not in run.out
     assert statuses(run)["apply"] == "fail"
-    assert emulators() - before == set()
+    assert with_env("TMPDIR", run.tmp) == []
     assert sorted(p.name for p in run.tmp.iterdir()) == ["junit.xml", "report.json"]

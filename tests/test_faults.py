@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from procscan import with_env
 
 from alblab.dataplane import availability
 
@@ -60,21 +61,7 @@ def alblab(e: Env, *args: str, timeout: float = 600) -> subprocess.CompletedProc
 
 def ours(e: Env) -> list[int]:
     """PIDs of live processes that carry this case's ALBLAB_HOME (everything alblab started for it)."""
-    mark = f"ALBLAB_HOME={e.home}".encode()
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            if mark in (proc / "environ").read_bytes().split(b"\0"):
-                state = next(
-                    ln for ln in (proc / "status").read_text().splitlines() if ln.startswith("State:")
-                )
-                if "Z" not in state.split()[1]:
-                    found.append(int(proc.name))
-        except (OSError, StopIteration):
-            continue
-    return found
+    return with_env("ALBLAB_HOME", e.home)
 
 
 def namespaces() -> set[str]:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_check import emulators
+from procscan import with_env
 
 from alblab.dataplane import availability
 
@@ -28,7 +28,6 @@ def test_a_consumer_project(
 ) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.delenv("ALBLAB_HOME", raising=False)
-    before = emulators()
     result = pytester.runpytest_subprocess(*consumer_args("-v", str(CONSUMER / "tests")), timeout=850)
     output = result.stdout.str() + result.stderr.str()
     if availability() is None:
@@ -38,7 +37,7 @@ def test_a_consumer_project(
         result.assert_outcomes(passed=1, skipped=3)
         assert "alblab data plane not available" in output
     assert "Traceback" not in output
-    assert emulators() - before == set()
+    assert with_env("TMPDIR", tmp_path) == []
     assert not list(tmp_path.glob("alblab-*")), "the plugin left its state directory behind"
 
 
@@ -47,7 +46,6 @@ def test_ctrl_c_during_an_apply_leaves_nothing(
 ) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.delenv("ALBLAB_HOME", raising=False)
-    before = emulators()
     proc = pytester.popen(
         [*pytester._getpytestargs(), *consumer_args("-k", "applies_cleanly", str(CONSUMER / "tests"))],
         stdout=open(tmp_path / "out.txt", "wb"),  # noqa: SIM115
@@ -65,7 +63,7 @@ def test_ctrl_c_during_an_apply_leaves_nothing(
     out = (tmp_path / "out.txt").read_text() + (tmp_path / "err.txt").read_text()
     assert rc == 2, out  # pytest's exit code for an interrupted run
     assert "KeyboardInterrupt" in out
-    assert emulators() - before == set()
+    assert with_env("TMPDIR", tmp_path) == []
     assert not list(tmp_path.glob("alblab-*")), out
 
 
