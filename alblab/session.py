@@ -523,8 +523,11 @@ class StackHandle:
             Path(self.record.plane_dir) if self.record.plane_dir else self.session.home / "planes" / self.name
         )
 
-    def plane(self, stack: Stack | None = None, progress: Progress | None = None) -> DataPlane:
-        """The stack's data plane: the running one (repaired when a part died), else a new one."""
+    def plane(
+        self, stack: Stack | None = None, progress: Progress | None = None, prefix: str | None = None
+    ) -> DataPlane:
+        """The stack's data plane: the running one (repaired when a part died), else a new one (its
+        namespaces named ``prefix-*`` when given: a front end that must find its own, like the lab's test)."""
         from alblab.dataplane import DataPlane, availability
 
         problem = availability()
@@ -539,7 +542,9 @@ class StackHandle:
                 (progress or self.session.progress)(line)
             return plane
         self._set(plane_dir=str(run_dir))
-        return DataPlane(stack, run_dir, key_dir=self.workspace.key_dir, progress=progress).up(persist=True)
+        return DataPlane(
+            stack, run_dir, key_dir=self.workspace.key_dir, prefix=prefix, progress=progress
+        ).up(persist=True)
 
     def has_plane(self) -> bool:
         return bool(self.record.plane_dir) and (Path(self.record.plane_dir) / "plane.json").is_file()
