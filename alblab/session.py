@@ -417,9 +417,14 @@ class StackHandle:
         )
         return self._workspace
 
-    def apply(self, extra_vars: dict[str, Any] | None = None, progress: Progress | None = None) -> None:
+    def apply(
+        self,
+        extra_vars: dict[str, Any] | None = None,
+        progress: Progress | None = None,
+        require_lb: bool = True,
+    ) -> None:
         """prepare → init → plan -out (kept as JSON) → apply that plan → find the ALB. Raises on failure,
-        with the phase recorded."""
+        with the phase recorded. ``require_lb=False``: a configuration without an ALB (yet) is no error."""
         say = progress or self.session.progress
         self._set(phase="applying", error="")
         try:
@@ -440,7 +445,10 @@ class StackHandle:
             self._set(phase="failed", error=_first_line(exc))
             raise
         self._set(phase="applied")
-        self.select_lb()
+        if require_lb or self.load_balancers():
+            self.select_lb()
+        else:
+            self._set(lb={})
 
     def plan_json(self) -> dict[str, Any]:
         path = self.workdir / PLAN_JSON
