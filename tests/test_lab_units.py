@@ -1,17 +1,19 @@
-"""Lab pieces that need neither root nor an emulator: docs blocks, normaliser, plan summary, diagram."""
+"""Lab pieces that need neither root nor an emulator: docs blocks, normaliser, screens, checks, diagram."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from alblab.lab import docblocks
-from alblab.lab.diagram import BLOCKED, Observations, render, to_dot
+from alblab.lab.diagram import BLOCKED, AlbNodeView, Observations, render, to_dot
 from alblab.lab.normalize import normalize
-from alblab.lab.plan_summary import summarize
 from alblab.lab.steps import STEPS, STEPS_DIR
 from alblab.model import (
     Action,
@@ -23,6 +25,7 @@ from alblab.model import (
     LoadBalancer,
     Rule,
     SecurityGroup,
+    SgRule,
     Stack,
     Target,
     TargetGroup,
@@ -51,8 +54,11 @@ def test_every_step_directory_exists_and_is_linked_from_both_readmes() -> None:
             if step.directory:
                 assert step.files(), f"step {step.number} has no .tf files"
                 assert f"steps/{step.directory}/" in text, f"{readme} does not link step {step.number}"
-        for image in ("img/step4.png", "img/step6.png", "img/step7.png"):
-            assert image in text
+        suffix = ".ko.png" if readme.endswith(".ko.md") else ".png"
+        for number in (4, 5, 6, 7, 8):
+            image = f"img/step{number}{suffix}"
+            assert image in text, f"{readme} does not show {image}"
+            assert (LAB_DOCS / image).is_file(), f"{image} is missing"
 
 
 def test_docblocks_rewrite_replaces_outputs_only() -> None:
@@ -78,23 +84,6 @@ def test_normalize_replaces_run_specific_ids_only() -> None:
         "web-a  i-xxxxxxxx  10.50.1.4  sg-xxxxxxxx",
         "lab-alb-xxxxxxxx.us-east-1.elb.amazonaws.com every 5 s",
         "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lab-web/xxxxxxxx",
-    ]
-
-
-def test_plan_summary_counts_like_terraform() -> None:
-    plan = {
-        "resource_changes": [
-            {"address": "aws_lb.lab", "change": {"actions": ["create"]}},
-            {"address": "aws_vpc.lab", "change": {"actions": ["no-op"]}},
-            {"address": "aws_vpc_security_group_ingress_rule.x", "change": {"actions": ["delete", "create"]}},
-            {"address": 'aws_instance.web["a"]', "change": {"actions": ["update"]}},
-        ]
-    }
-    assert summarize(plan) == [
-        '  ~ aws_instance.web["a"]',
-        "  + aws_lb.lab",
-        "  -/+ aws_vpc_security_group_ingress_rule.x (replace)",
-        "Plan: 2 to add, 1 to change, 1 to destroy.",
     ]
 
 
@@ -144,26 +133,84 @@ def _stack() -> Stack:
     return Stack(lb, {tg.arn: tg}, instances, groups, {})
 
 
-def test_diagram_shows_rules_health_and_blocked_direct_access() -> None:
-    seen = Observations(
-        client_ip="203.0.113.10",
+def _hardened_groups() -> dict[str, SecurityGroup]:
+    """Step 6: the ALB open to anyone, the instances only to the ALB's group."""
+    return {
+        "sg-alb": SecurityGroup(
+            "sg-alb", "lab-alb", "vpc-1", ingress=(SgRule("ingress", "tcp", 80, 80, cidr_ipv4="0.0.0.0/0"),)
+        ),
+        "sg-inst": SecurityGroup(
+            "sg-inst",
+            "lab-instances",
+            "vpc-1",
+            ingress=(SgRule("ingress", "tcp", 80, 80, referenced_group_id="sg-alb"),),
+        ),
+    }
+
+
+def _seen(direct: dict[str, bool]) -> Observations:
+    return Observations(
+        client_ip="198.51.100.7",
+        alb_nodes=(AlbNodeView("10.50.1.254", "us-east-1a"), AlbNodeView("10.50.2.254", "us-east-1b")),
         health={("arn:tg/web", "i-a"): "healthy", ("arn:tg/web", "i-b"): "unhealthy"},
-        client_to_instance={"i-a": False, "i-b": True},
+        client_to_instance=direct,
         alb_to_instance={"i-a": True, "i-b": True},
     )
-    dot = to_dot(_stack(), seen, {"i-a": "web-a", "i-b": "web-b"})
-    assert "fixed response 403" in dot and "path-pattern: /admin, /admin/*" in dot
-    assert "web-b\\n10.50.2.4:80\\nunhealthy" in dot
-    blocked = [line for line in dot.splitlines() if '"target:i-a"' in line and "client ->" in line]
+
+
+def _edges_into(dot: str, node: str, source: str) -> list[str]:
+    return [
+        line for line in dot.splitlines() if f'-> "target:{node}"' in line and line.strip().startswith(source)
+    ]
+
+
+def test_diagram_shows_rules_nodes_health_and_the_deciding_sg_rule() -> None:
+    stack = dataclasses.replace(_stack(), security_groups=_hardened_groups())
+    dot = to_dot(stack, _seen({"i-a": False, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"})
+    assert "fixed response 403" in dot and "path-pattern ['/admin', '/admin/*']" in dot
+    assert "web-b\\n10.50.2.4\\nSG lab-instances\\nunhealthy" in dot
+    assert "subnet us-east-1a\\n10.50.1.254" in dot and "subnet us-east-1b\\n10.50.2.254" in dot
+    # The fixed response is drawn inside the ALB's cluster, before the cluster closes.
+    cluster = dot[dot.index("cluster_alb") : dot.index("\n  }\n")]
+    assert '"fixed:arn:rule/10"' in cluster
+    # ALB -> instance: the rule that admits the ALB; client -> instance: blocked, no rule admits the client.
+    assert ":80 from sg lab-alb" in _edges_into(dot, "i-a", '"tg:')[0]
+    blocked = _edges_into(dot, "i-a", "client")
     assert len(blocked) == 1 and BLOCKED in blocked[0] and "arrowhead=tee" in blocked[0]
-    allowed = [line for line in dot.splitlines() if '"target:i-b"' in line and "client ->" in line]
-    assert BLOCKED not in allowed[0]
+    assert "direct: blocked, no rule admits it" in blocked[0]
+    assert BLOCKED not in _edges_into(dot, "i-b", "client")[0]
+
+
+def test_diagram_step4_labels_the_open_rule_and_korean_uses_console_terms() -> None:
+    stack = _stack()
+    groups = _hardened_groups()
+    groups["sg-inst"] = SecurityGroup(
+        "sg-inst",
+        "lab-instances",
+        "vpc-1",
+        ingress=(SgRule("ingress", "tcp", 80, 80, cidr_ipv4="0.0.0.0/0"),),
+    )
+    stack = dataclasses.replace(stack, security_groups=groups)
+    dot = to_dot(stack, _seen({"i-a": True, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"})
+    assert "direct: from 0.0.0.0/0" in _edges_into(dot, "i-a", "client")[0]
+    korean = to_dot(stack, _seen({"i-a": True, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"}, "ko")
+    for term in (
+        "대상 그룹 lab-web",
+        "대상 유형: 인스턴스",
+        "소스 0.0.0.0/0",
+        "비정상",
+        "고정 응답 403",
+        "범례",
+    ):
+        assert term in korean, term
+    assert 'fontname="NanumGothic"' in korean
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz dot not installed")
 def test_diagram_renders_svg_and_png(tmp_path: Path) -> None:
     seen = Observations(client_ip="203.0.113.10")
-    svg, png = render(to_dot(_stack(), seen, {}), tmp_path / "d")
+    svg, png = render(to_dot(_stack(), seen, {}, "ko"), tmp_path / "d.ko")
+    assert svg.name == "d.ko.svg" and png.name == "d.ko.png"
     assert svg.read_text().lstrip().startswith("<?xml") and "lab&#45;web" in svg.read_text()
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -184,7 +231,7 @@ def test_daemon_protocol_streams_output_and_exit_code(tmp_path: Path) -> None:
 
     from alblab.lab import client
     from alblab.lab.daemon import SOCKET_NAME, _LabServer
-    from alblab.lab.engine import LabEngine
+    from alblab.lab.engine import NOT_RUNNING, LabEngine
 
     server = _LabServer(tmp_path / SOCKET_NAME, LabEngine(tmp_path, "unit"))
     # Three requests: a readiness probe (connect + hang up), then two operations.
@@ -194,10 +241,99 @@ def test_daemon_protocol_streams_output_and_exit_code(tmp_path: Path) -> None:
         client._connect(tmp_path).close()
         lines: list[str] = []
         assert client.call(tmp_path, "check", out=lines.append) == 1
-        assert lines == ["The lab is not running: start it with `alblab lab start` (or `make lab`)."]
+        assert lines == [NOT_RUNNING]
         lines.clear()
         assert client.call(tmp_path, "status", out=lines.append) == 0
-        assert lines == ['{"step": 0, "workdir": null}']
+        assert lines == ['{"step": 0, "terraform": null}']
     finally:
         thread.join(timeout=10)
         server.server_close()
+
+
+class _FakePlane:
+    """The few faces of a data plane that screens and checks read, answering from fixed data."""
+
+    client_ip = "198.51.100.7"
+
+    def __init__(self, health: dict[str, dict[str, str]]) -> None:
+        self._health = health
+
+    def target_health(self) -> dict[str, dict[str, str]]:
+        return self._health
+
+
+def test_health_screen_shows_each_group_type_and_puts_ids_last() -> None:
+    from alblab.lab import screens
+    from alblab.lab.observe import Traffic
+
+    plane = _FakePlane({"lab-web": {"i-a:80": "healthy", "i-b:80": "unhealthy"}})
+    lines = screens.health(Traffic(plane, _stack(), "lab"))  # type: ignore[arg-type]
+    assert lines == [
+        "target group lab-web  type instance  HTTP:80",
+        "  web-a    healthy    i-a:80",
+        "  web-b    unhealthy  i-b:80",
+    ]
+
+
+def test_answers_name_the_machine_and_its_app_port() -> None:
+    from alblab.lab import screens
+    from alblab.lab.observe import Answer
+
+    found = [
+        Answer(200, "web-a", "8080", "", "", "", ""),
+        Answer(200, "web-b", "8080", "", "", "", ""),
+        Answer(403, "", "", "", "", "", "Access denied"),
+    ]
+    assert screens.answers(_stack(), found, "/shop", view=False) == [
+        "GET http://lab-alb-1.us-east-1.elb.amazonaws.com/shop  x3",
+        "  200 from web-a:8080  x1",
+        "  200 from web-b:8080  x1",
+        "  403 from the ALB itself: Access denied  x1",
+        "answered in turn: yes",
+    ]
+
+
+def test_checks_report_the_first_broken_layer_only() -> None:
+    from alblab.lab import checks
+    from alblab.lab.resources import InstanceView, LabResources, SgView, TargetGroupView
+    from alblab.lab.view import LabView
+
+    resources = LabResources(
+        security_groups=(
+            SgView("sg-1", "lab-alb", ("in  tcp 80  from 0.0.0.0/0",)),
+            SgView("sg-2", "lab-instances", ("in  tcp 80  from 0.0.0.0/0",)),
+        ),
+        instances=(InstanceView("web-a", "i-a", "10.50.1.4", ("lab-instances",)),),
+        target_groups=(TargetGroupView("lab-web", "instance", "HTTP", 80, "", ("web-a", "web-b")),),
+    )
+    # Step 3 expects an ALB; there is none: that is the one problem, and no later check runs.
+    assert checks.run(LabView("lab", 3, resources, None, None)) == [
+        f"there is no load balancer lab-alb yet - {checks.APPLY_HINT}"
+    ]
+    # Step 6 with the instances still open: step 1's expectation no longer applies, the ALB's still does.
+    hardened = dataclasses.replace(resources, security_groups=(SgView("sg-2", "lab-instances", ()),))
+    assert checks.run(LabView("lab", 6, hardened, None, None))[0].startswith("the security groups lab-alb")
+
+
+def test_stopping_a_lab_that_never_ran_is_clean(tmp_path: Path) -> None:
+    from alblab.lab.engine import stop_lab, stop_lines
+
+    report = stop_lab(tmp_path / "lab")
+    assert report.clean and not report.done
+    assert stop_lines(report) == ["Lab stopped: data plane down, emulator stopped."]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv")
+def test_another_users_lab_is_a_message_not_a_permission_error(tmp_path: Path) -> None:
+    lab_dir = tmp_path / "lab"
+    lab_dir.mkdir()
+    tmp_path.chmod(0o755)
+    code = (
+        "import sys; from pathlib import Path; from alblab.lab import client\n"
+        "try:\n    client.check_owner(Path(sys.argv[1]))\nexcept Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code]
+    done = subprocess.run([*argv, str(lab_dir)], capture_output=True, text=True, check=False, timeout=60)
+    assert done.stdout.startswith(f"LabError The lab in {lab_dir} belongs to root"), done.stdout + done.stderr
+    assert "sudo alblab lab" in done.stdout
