@@ -550,9 +550,8 @@ class StackHandle:
                 (progress or self.session.progress)(line)
             return plane
         self._set(plane_dir=str(run_dir))
-        return DataPlane(
-            stack, run_dir, key_dir=self.workspace.key_dir, prefix=prefix, progress=progress
-        ).up(persist=True)
+        plane = DataPlane(stack, run_dir, key_dir=self.workspace.key_dir, prefix=prefix, progress=progress)
+        return plane.up(persist=True)
 
     def has_plane(self) -> bool:
         return bool(self.record.plane_dir) and (Path(self.record.plane_dir) / "plane.json").is_file()
