@@ -2,7 +2,8 @@
 
 All step files together (what a participant has after the last step) must apply cleanly, leave a clean
 second plan, and produce what the lab's steps promise: chained security groups, the path-routing groups
-(instances for /mobile, the on-prem IP for /desktop), one group per app port on the same instances. The step-by-step walk with traffic is tests/test_lab.py.
+(instances for /mobile, the on-prem IP for /desktop), one group per app port on the same instances.
+The step-by-step walk with traffic is tests/test_lab.py.
 """
 
 from __future__ import annotations

@@ -337,3 +337,99 @@ def test_another_users_lab_is_a_message_not_a_permission_error(tmp_path: Path) -
     done = subprocess.run([*argv, str(lab_dir)], capture_output=True, text=True, check=False, timeout=60)
     assert done.stdout.startswith(f"LabError The lab in {lab_dir} belongs to root"), done.stdout + done.stderr
     assert "sudo alblab lab" in done.stdout
+
+
+def test_the_docs_call_the_cli_one_way_and_that_way_works() -> None:
+    """README and both lab READMEs: activate the virtualenv, then `alblab ...` (never a path, never sudo)."""
+    for doc in (LAB_DOCS.parent.parent / "README.md", LAB_DOCS / "README.md", LAB_DOCS / "README.ko.md"):
+        text = doc.read_text()
+        assert "source .venv/bin/activate" in text, doc
+        assert ".venv/bin/alblab" not in text and "sudo alblab" not in text, doc
+    activate = Path(sys.prefix) / "bin" / "activate"
+    if not activate.is_file():
+        pytest.skip("not running from a virtualenv")
+    done = subprocess.run(
+        ["bash", "-c", f"source {activate} && cd / && alblab lab --help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "usage: alblab lab" in done.stdout and "start" in done.stdout
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_lab_stop_cleans_up_after_a_lab_whose_daemon_died(tmp_path: Path) -> None:
+    """The daemon is gone (killed), its emulator is not: `alblab lab stop` stops it from the record."""
+    from alblab.session import Session
+
+    lab_dir = tmp_path / "lab"
+    session = Session(lab_dir)
+    session.ensure_emulator()
+    pid = session.record.emulator_pid
+    (lab_dir / "terraform").mkdir()
+    env = {**os.environ, "ALBLAB_LAB_DIR": str(lab_dir)}
+    done = subprocess.run(
+        [sys.executable, "-m", "alblab.cli", "lab", "stop"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    try:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.strip() == "Lab stopped: data plane down, emulator stopped."
+        assert not _pid_alive(pid)
+        assert not (lab_dir / "session.json").exists() and not (lab_dir / "terraform").exists()
+    finally:
+        session.stop_emulator()
+    again = subprocess.run(
+        [sys.executable, "-m", "alblab.cli", "lab", "stop"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (again.returncode, again.stdout.strip()) == (0, "The lab is not running.")
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform not installed")
+def test_a_failed_apply_is_a_message_and_the_lab_goes_on(tmp_path: Path) -> None:
+    import threading
+
+    from alblab.lab import client
+    from alblab.lab.daemon import SOCKET_NAME, _LabServer
+    from alblab.lab.engine import STACK_KEY, LabEngine
+    from alblab.lab.steps import BASE_DIR
+    from alblab.session import Session
+
+    engine = LabEngine(tmp_path, "unit")
+    shutil.copytree(BASE_DIR, engine.terraform_dir)
+    (engine.terraform_dir / "typo.tf").write_text('resource "aws_security_group" "x" {\n  name = \n}\n')
+    engine.session = Session(tmp_path)
+    engine.session.add_stack(STACK_KEY, engine.terraform_dir, name="unit")
+    engine.step = 1
+    server = _LabServer(tmp_path / SOCKET_NAME, engine)
+    thread = threading.Thread(target=lambda: [server.handle_request() for _ in range(2)], daemon=True)
+    thread.start()
+    try:
+        lines: list[str] = []
+        assert client.call(tmp_path, "apply", out=lines.append) == 1
+        assert lines[0].startswith("terraform ") and "failed" in lines[0], lines
+        assert "typo.tf" in "\n".join(lines[1:])
+        lines.clear()
+        assert client.call(tmp_path, "status", out=lines.append) == 0  # the daemon still answers
+        assert '"step": 1' in lines[0]
+    finally:
+        thread.join(timeout=30)
+        server.server_close()
+        assert engine.session.down().clean

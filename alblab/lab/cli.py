@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from alblab.lab import client
+from alblab.lab.client import LAB_DIR_ENV
 from alblab.lab.engine import NOT_RUNNING, stop_lab, stop_lines
 from alblab.lab.errors import LabError
-
-LAB_DIR_ENV = "ALBLAB_LAB_DIR"
 
 
 def _lab_dir(args: argparse.Namespace) -> Path:

@@ -21,6 +21,7 @@ from alblab.lab.daemon import LOG_NAME, PID_NAME, SOCKET_NAME
 from alblab.lab.errors import LabError
 from alblab.sources import REPO_ROOT
 
+LAB_DIR_ENV = "ALBLAB_LAB_DIR"
 DEFAULT_LAB_DIR = REPO_ROOT / ".work" / "lab"
 START_TIMEOUT_S = 30.0
 # An apply with the ALB costs 60 s of provider waiters; leave room for a slow shared machine.

@@ -54,6 +54,14 @@ def stop_lines(report: DownReport) -> list[str]:
     return [f"could not clean up: {problem}" for problem in report.problems]
 
 
+def _shown(path: Path) -> str:
+    """``path`` as the participant would type it from where they started the lab."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 class LabEngine:
     def __init__(self, lab_dir: Path, name: str = "lab") -> None:
         self.lab_dir = lab_dir
@@ -83,7 +91,7 @@ class LabEngine:
         shutil.rmtree(self.terraform_dir, ignore_errors=True)
         shutil.copytree(BASE_DIR, self.terraform_dir)
         self.session.add_stack(STACK_KEY, self.terraform_dir, name=self.name)
-        out(f"Your Terraform files: {TERRAFORM_DIR}/ in the lab dir ({self.terraform_dir})")
+        out(f"Your Terraform files: {_shown(self.terraform_dir)} (edit them, then `alblab lab apply`)")
         out("Step 0 (given): VPC 10.50.0.0/16, subnets a and b, instances web-a and web-b.")
         return self._enter(step(1), out, apply=True)
 
