@@ -27,6 +27,7 @@ from alblab.model import (
     SecurityGroup,
     SgRule,
     Stack,
+    Subnet,
     Target,
     TargetGroup,
     WeightedTargetGroup,
@@ -130,7 +131,11 @@ def _stack() -> Stack:
         "sg-alb": SecurityGroup("sg-alb", "lab-alb", "vpc-1"),
         "sg-inst": SecurityGroup("sg-inst", "lab-instances", "vpc-1"),
     }
-    return Stack(lb, {tg.arn: tg}, instances, groups, {})
+    subnets = {
+        "subnet-a": Subnet("subnet-a", "vpc-1", "10.50.1.0/24", "us-east-1a"),
+        "subnet-b": Subnet("subnet-b", "vpc-1", "10.50.2.0/24", "us-east-1b"),
+    }
+    return Stack(lb, {tg.arn: tg}, instances, groups, subnets)
 
 
 def _hardened_groups() -> dict[str, SecurityGroup]:
@@ -169,7 +174,8 @@ def test_diagram_shows_rules_nodes_health_and_the_deciding_sg_rule() -> None:
     dot = to_dot(stack, _seen({"i-a": False, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"})
     assert "fixed response 403" in dot and "path-pattern ['/admin', '/admin/*']" in dot
     assert "web-b\\n10.50.2.4\\nSG lab-instances\\nunhealthy" in dot
-    assert "subnet us-east-1a\\n10.50.1.254" in dot and "subnet us-east-1b\\n10.50.2.254" in dot
+    assert "ALB node 10.50.1.254\\nsubnet 10.50.1.0/24\\nus-east-1a" in dot
+    assert "ALB node 10.50.2.254\\nsubnet 10.50.2.0/24\\nus-east-1b" in dot
     # The fixed response is drawn inside the ALB's cluster, before the cluster closes.
     cluster = dot[dot.index("cluster_alb") : dot.index("\n  }\n")]
     assert '"fixed:arn:rule/10"' in cluster

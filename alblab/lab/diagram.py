@@ -28,7 +28,7 @@ WORDS: dict[str, dict[str, str]] = {
         "client": "client (you)",
         "alb": "ALB {name}",
         "alb_sg": "SG {sg}: {rules}",
-        "node": "ALB node\nsubnet {az}\n{ip}",
+        "node": "ALB node {ip}\nsubnet {cidr}\n{az}",
         "listener": "listener {proto}:{port}",
         "rule": "rule {priority}",
         "default": "default action",
@@ -52,7 +52,7 @@ WORDS: dict[str, dict[str, str]] = {
         "client": "클라이언트 (나)",
         "alb": "ALB {name}",
         "alb_sg": "보안 그룹 {sg}: {rules}",
-        "node": "ALB 노드\n서브넷 {az}\n{ip}",
+        "node": "ALB 노드 {ip}\n서브넷 {cidr}\n{az}",
         "listener": "리스너 {proto}:{port}",
         "rule": "규칙 {priority}",
         "default": "기본 작업",
@@ -142,6 +142,12 @@ class _Drawing:
                     found.append(rule.cidr_ipv4 or rule.cidr_ipv6 or rule.prefix_list_id or "?")
         return sorted(set(found))
 
+    def _subnet_of(self, ip: str) -> str:
+        for subnet in self.stack.subnets.values():
+            if _contains(subnet.cidr_ipv4, ip):
+                return subnet.cidr_ipv4
+        return "?"
+
     def _groups(self, group_ids: tuple[str, ...]) -> list[SecurityGroup]:
         return [self.stack.security_groups[g] for g in group_ids if g in self.stack.security_groups]
 
@@ -171,7 +177,7 @@ class _Drawing:
         entry = []
         for node in self.seen.alb_nodes:
             node_id = _node_id("albnode", node.ip)
-            label = self.w("node", az=node.az, ip=node.ip)
+            label = self.w("node", az=node.az, ip=node.ip, cidr=self._subnet_of(node.ip))
             self.add(
                 f"    {node_id} [shape=box3d, style=filled, fillcolor={_q('#eef3f8')}, label={_q(label)}];"
             )

@@ -154,18 +154,21 @@ class LabEngine:
         return 0
 
     def _converge(self, handle: StackHandle, out: Out) -> None:
-        """Bring the data plane in line with the API: nothing to run before an ALB exists."""
+        """Bring the data plane in line with the API: nothing to run before an ALB exists (or after the
+        participant removed it)."""
         if not handle.load_balancers():
+            handle.teardown_plane()
             self.traffic = None
             return
         stack = handle.read()
-        running = handle.has_plane()
-        plane = handle.plane(stack, prefix=self.prefix)
-        if running:
+        if self.traffic is None:
+            # `lab start` removed whatever an earlier lab left, so this builds a new plane.
+            plane = handle.plane(stack, prefix=self.prefix)
+            out(f"Data plane up: ALB {stack.load_balancer.dns_name} answers on its listeners.")
+        else:
+            plane = self.traffic.plane
             plane.converge(stack)
             out("Data plane converged to the new state.")
-        else:
-            out(f"Data plane up: ALB {stack.load_balancer.dns_name} answers on its listeners.")
         self.traffic = Traffic(plane, stack, self.name)
         self.traffic.wait_settled(HEALTH_WAIT_S)
 
