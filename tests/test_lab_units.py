@@ -172,7 +172,7 @@ def _edges_into(dot: str, node: str, source: str) -> list[str]:
 def test_diagram_shows_rules_nodes_health_and_the_deciding_sg_rule() -> None:
     stack = dataclasses.replace(_stack(), security_groups=_hardened_groups())
     dot = to_dot(stack, _seen({"i-a": False, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"})
-    assert "fixed response 403" in dot and "path-pattern ['/admin', '/admin/*']" in dot
+    assert "fixed response 403" in dot and "path-pattern ['/admin',\\n'/admin/*']" in dot
     assert "web-b\\n10.50.2.4\\nSG lab-instances\\nunhealthy" in dot
     assert "ALB node 10.50.1.254\\nsubnet 10.50.1.0/24\\nus-east-1a" in dot
     assert "ALB node 10.50.2.254\\nsubnet 10.50.2.0/24\\nus-east-1b" in dot

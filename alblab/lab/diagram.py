@@ -13,6 +13,7 @@ import ipaddress
 import subprocess
 import textwrap
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from alblab import present
@@ -194,7 +195,7 @@ class _Drawing:
             self.add(f"    {source} -> {node};")
         for rule in listener.rules:
             rule_node = _node_id("rule", rule.arn)
-            conditions = "\n".join(present.condition(c) for c in rule.conditions)
+            conditions = "\n".join(textwrap.fill(present.condition(c), 24) for c in rule.conditions)
             label = f"{self.w('rule', priority=rule.priority)}\n{conditions}"
             self.add(f"    {rule_node} [shape=box, style=dashed, label={_q(label)}];")
             self.add(f"    {node} -> {rule_node};")
@@ -203,6 +204,11 @@ class _Drawing:
         self.add(f"    {default} [shape=box, style=dashed, label={_q(self.w('default'))}];")
         self.add(f"    {node} -> {default};")
         self._fixed(default, listener.default_action, listener.arn)
+        # One row, left to right in the order the ALB evaluates them, the default action last.
+        row = [_node_id("rule", rule.arn) for rule in listener.rules] + [default]
+        self.add(f"    {{ rank=same; {'; '.join(row)}; }}")
+        for left, right in pairwise(row):
+            self.add(f"    {left} -> {right} [style=invis];")
         return node
 
     def _fixed(self, source: str, action: Action, key: str) -> None:
@@ -304,7 +310,8 @@ def to_dot(stack: Stack, seen: Observations, short_name: dict[str, str], lang: s
     client_label = f"{drawing.w('client')}\n{seen.client_ip}"
     drawing.add("digraph alb {")
     # Top to bottom: half the width of left to right, so it stays readable at a web page's width.
-    drawing.add(f"  rankdir=TB; newrank=true; ranksep=0.3; nodesep=0.2; fontname={_q(font)}; fontsize=14;")
+    # mclimit: little crossing minimisation, so the rules keep the row order the ALB evaluates them in.
+    drawing.add(f"  rankdir=TB; newrank=true; mclimit=0.01; ranksep=0.3; nodesep=0.15; fontname={_q(font)};")
     drawing.add(f"  node [fontname={_q(font)}, fontsize=13]; edge [fontname={_q(font)}, fontsize=12];")
     drawing.add(f"  client [shape=box, style=filled, fillcolor={_q('#dbe9ff')}, label={_q(client_label)}];")
     entry = drawing.alb()

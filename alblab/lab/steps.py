@@ -75,7 +75,7 @@ STEPS: tuple[Step, ...] = (
         9,
         "Several apps on one instance: one target group per port",
         "09-multi-app",
-        ("alblab lab curl /shop --count 2", "alblab lab curl /blog --count 2", "alblab lab show"),
+        ("alblab lab curl /shop --count 2", "alblab lab curl /blog --count 2", "alblab lab health"),
     ),
 )
 
