@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -171,7 +172,7 @@ def _edges_into(dot: str, node: str, source: str) -> list[str]:
 
 def test_diagram_shows_rules_nodes_health_and_the_deciding_sg_rule() -> None:
     stack = dataclasses.replace(_stack(), security_groups=_hardened_groups())
-    dot = to_dot(stack, _seen({"i-a": False, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"})
+    dot = to_dot(stack, _seen({"i-a": False, "i-b": False}), {"i-a": "web-a", "i-b": "web-b"})
     assert "fixed response 403" in dot and "path-pattern ['/admin',\\n'/admin/*']" in dot
     assert "web-b\\n10.50.2.4\\nSG lab-instances\\nunhealthy" in dot
     assert "ALB node 10.50.1.254\\nsubnet 10.50.1.0/24\\nus-east-1a" in dot
@@ -184,7 +185,6 @@ def test_diagram_shows_rules_nodes_health_and_the_deciding_sg_rule() -> None:
     blocked = _edges_into(dot, "i-a", "client")
     assert len(blocked) == 1 and BLOCKED in blocked[0] and "arrowhead=tee" in blocked[0]
     assert "direct: blocked, no rule admits it" in blocked[0]
-    assert BLOCKED not in _edges_into(dot, "i-b", "client")[0]
 
 
 def test_diagram_step4_labels_the_open_rule_and_korean_uses_console_terms() -> None:
@@ -199,6 +199,10 @@ def test_diagram_step4_labels_the_open_rule_and_korean_uses_console_terms() -> N
     stack = dataclasses.replace(stack, security_groups=groups)
     dot = to_dot(stack, _seen({"i-a": True, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"})
     assert "direct: from 0.0.0.0/0" in _edges_into(dot, "i-a", "client")[0]
+    # Step 5: the security group still allows it, but the stopped web server does not answer.
+    stopped = to_dot(stack, _seen({"i-a": False, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"})
+    edge = _edges_into(stopped, "i-a", "client")[0]
+    assert "direct: from 0.0.0.0/0, no answer" in edge and BLOCKED not in edge
     korean = to_dot(stack, _seen({"i-a": True, "i-b": True}), {"i-a": "web-a", "i-b": "web-b"}, "ko")
     for term in (
         "대상 그룹 lab-web",
@@ -439,3 +443,30 @@ def test_a_failed_apply_is_a_message_and_the_lab_goes_on(tmp_path: Path) -> None
         thread.join(timeout=30)
         server.server_close()
         assert engine.session.down().clean
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv")
+def test_a_machine_without_a_data_plane_is_told_why_before_anything_starts() -> None:
+    """As a user who may not have a data plane here (forced: root mode without root), `lab start` says the
+    cause and the fix in one line, exits non-zero, and leaves nothing behind."""
+    # Not under pytest's tmp_path: its parents are closed to other users.
+    home = Path(tempfile.mkdtemp(prefix="alblab-nobody-"))
+    home.chmod(0o755)
+    os.chown(home, 65534, 65534)
+    lab_dir = home / "lab"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "ALBLAB_LAB_DIR": str(lab_dir),
+        "ALBLAB_DATAPLANE": "root",
+    }
+    argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "alblab.cli"]
+    done = subprocess.run(
+        [*argv, "lab", "start"], capture_output=True, text=True, env=env, check=False, timeout=60, cwd="/"
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("alblab: The lab cannot run here: "), done.stderr
+    assert "root" in lines[0] and "Traceback" not in done.stdout + done.stderr
+    assert not lab_dir.exists()
+    shutil.rmtree(home)

@@ -40,6 +40,7 @@ WORDS: dict[str, dict[str, str]] = {
         "nothing": "no rule admits it",
         "direct_ok": "direct: {rule}",
         "direct_no": "direct: blocked, {rule}",
+        "no_answer": ", no answer",
         "healthy": "healthy",
         "unhealthy": "unhealthy",
         "unknown": "unknown",
@@ -64,6 +65,7 @@ WORDS: dict[str, dict[str, str]] = {
         "nothing": "허용하는 규칙 없음",
         "direct_ok": "직접 접근: {rule}",
         "direct_no": "직접 접근 차단: {rule}",
+        "no_answer": ", 응답 없음",
         "healthy": "정상",
         "unhealthy": "비정상",
         "unknown": "알 수 없음",
@@ -280,11 +282,17 @@ class _Drawing:
         self.add(f"  {tg_node} -> {target_node} [label={label}, color={colour}, fontcolor={colour}];")
 
     def direct(self) -> None:
+        """You, straight to each instance: coloured by what the security groups say, labelled with the rule
+        that decides; "no answer" when they allow it and nothing answered (a stopped web server)."""
         for instance_id in sorted(self.seen.client_to_instance):
             instance = self.stack.instances[instance_id]
-            allowed = self.seen.client_to_instance[instance_id]
+            answered = self.seen.client_to_instance[instance_id]
             rule = self._rule_admitting(instance.security_group_ids, 80, self.seen.client_ip)
-            label = self.w("direct_ok" if allowed else "direct_no", rule=rule)
+            allowed = rule != self.w("nothing")
+            if not allowed:
+                label = self.w("direct_no", rule=rule)
+            else:
+                label = self.w("direct_ok", rule=rule) + ("" if answered else self.w("no_answer"))
             colour = _q(ALLOWED if allowed else BLOCKED)
             style = f"style=dashed, constraint=false, color={colour}, fontcolor={colour}, label={_q(label)}"
             tee = "" if allowed else ", arrowhead=tee"
