@@ -1,8 +1,9 @@
 """The lab test: replays every runnable block of docs/lab/README.md against the real lab and compares.
 
-Each command runs as the docs write it — ``source .venv/bin/activate`` (this test's virtualenv), then the
-line — in a shell of its own, once as root and once as an unprivileged user (rootless data plane). Both
-walks compare against the same expected outputs. With ``ALBLAB_LAB_UPDATE_DOCS=1`` the root walk rewrites
+Each command runs as the docs write it — ``source .venv/bin/activate``, then the line — in a shell of its
+own, once as root (this suite's virtualenv) and once as an unprivileged user (rootless data plane; their own
+virtualenv over this suite's packages, since this one's interpreter may live under /root). Both walks compare
+against the same expected outputs. With ``ALBLAB_LAB_UPDATE_DOCS=1`` the root walk rewrites
 the expected outputs of both READMEs and copies its diagrams to docs/lab/img/ instead of comparing.
 """
 
@@ -15,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator
@@ -43,6 +45,28 @@ def _as_nobody() -> list[str]:
     return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
 
 
+def _python_for_nobody() -> str | None:
+    """An interpreter of this version that an unprivileged user may run (this virtualenv's may live under
+    /root), or None."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for exe in dict.fromkeys([sys.executable, os.path.realpath(sys.executable), f"/usr/bin/python{version}"]):
+        # Through sh: setpriv itself may reach an interpreter that a process of nobody cannot exec.
+        probe = subprocess.run(
+            [*_as_nobody(), "sh", "-c", f"exec {exe} -c 'import sys'"],
+            capture_output=True,
+            check=False,
+            cwd="/",
+        )
+        if probe.returncode == 0:
+            return exe
+    return None
+
+
+def _packages_path() -> str:
+    """The repository and this interpreter's packages, for another virtualenv to see."""
+    return os.pathsep.join([str(REPO), sysconfig.get_paths()["purelib"]])
+
+
 def _missing_requirements(mode: str) -> list[str]:
     missing = [tool for tool in ("terraform", "haproxy", "nft", "dot", "ip") if shutil.which(tool) is None]
     if not ACTIVATE.is_file():
@@ -55,12 +79,36 @@ def _missing_requirements(mode: str) -> list[str]:
         return ["nothing: the docs are rewritten from the root walk only"]
     if shutil.which("setpriv") is None:
         return ["setpriv (util-linux)"]
+    python = _python_for_nobody()
+    if python is None:
+        return [f"a python {sys.version_info.major}.{sys.version_info.minor} that uid {NOBODY} may run"]
     probe = "from alblab.dataplane import availability; print(availability() or '')"
     done = subprocess.run(
-        [*_as_nobody(), sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd="/"
+        [*_as_nobody(), python, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd="/",
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": _packages_path(), "HOME": "/"},
     )
     why = done.stdout.strip() or (done.stderr.strip().splitlines() or [""])[-1]
     return [f"a data plane for an unprivileged user ({why})"] if why or done.returncode else []
+
+
+def _participant_venv(base: Path) -> Path:
+    """The unprivileged participant's own virtualenv, as `make deps` would give them: an interpreter they may
+    run, this suite's packages and the repository (through a .pth file), and the `alblab` command."""
+    python = _python_for_nobody()
+    assert python is not None
+    venv = base / "venv"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site = venv / "lib" / version / "site-packages"
+    (site / "alblab-walk.pth").write_text("\n".join(_packages_path().split(os.pathsep)) + "\n")
+    script = venv / "bin" / "alblab"
+    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom alblab.cli import main\nsys.exit(main())\n")
+    script.chmod(0o755)
+    return venv / "bin" / "activate"
 
 
 @contextlib.contextmanager
@@ -78,7 +126,7 @@ def _walk_dirs(mode: str) -> Iterator[Path]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _runner(mode: str, base: Path) -> tuple[list[str], dict[str, str]]:
+def _runner(mode: str, base: Path) -> tuple[list[str], dict[str, str], Path]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(base / "home"),
@@ -87,12 +135,14 @@ def _runner(mode: str, base: Path) -> tuple[list[str], dict[str, str]]:
         client.LAB_DIR_ENV: str(base / "lab"),
         PREFIX_ENV: PREFIX,
     }
-    return (_as_nobody() if mode == "rootless" else []), env
+    if mode == "rootless":
+        return _as_nobody(), env, _participant_venv(base)
+    return [], env, ACTIVATE
 
 
-def _run(prefix: list[str], env: dict[str, str], line: str) -> tuple[int, str]:
+def _run(prefix: list[str], env: dict[str, str], activate: Path, line: str) -> tuple[int, str]:
     """One command as a participant types it: the virtualenv activated, then the line, from the repo."""
-    shell = f"source {ACTIVATE} && {line}"
+    shell = f"source {activate} && {line}"
     done = subprocess.run(
         [*prefix, "bash", "-c", shell],
         cwd=REPO,
@@ -118,12 +168,12 @@ def test_lab_walkthrough(mode: str) -> None:
     mismatches: list[str] = []
     timings: list[str] = []
     with _walk_dirs(mode) as base:
-        prefix, env = _runner(mode, base)
+        prefix, env, activate = _runner(mode, base)
         lab_dir = base / "lab"
         try:
             for command in commands:
                 t0 = time.monotonic()
-                rc, text = _run(prefix, env, command.line)
+                rc, text = _run(prefix, env, activate, command.line)
                 timings.append(f"{time.monotonic() - t0:6.1f} s  {command.line}")
                 actual = normalize(text.replace(str(lab_dir), ".work/lab"))
                 outputs.append(actual)
@@ -143,7 +193,7 @@ def test_lab_walkthrough(mode: str) -> None:
                 if command.line == "alblab lab diagram" and UPDATE:
                     _copy_diagram(lab_dir, len([c for c in outputs if "== Step" in c]))
         finally:
-            left = _teardown(prefix, env, lab_dir, mode)
+            left = _teardown(prefix, env, activate, lab_dir, mode)
             print(f"\n{mode} walk, seconds per command:\n" + "\n".join(timings))
     assert not left, f"the lab left something behind: {left}"
 
@@ -165,11 +215,11 @@ def _copy_diagram(lab_dir: Path, step: int) -> None:
             shutil.copyfile(lab_dir / name, LAB_DOCS / "img" / f"step{step}{lang}{suffix}")
 
 
-def _teardown(prefix: list[str], env: dict[str, str], lab_dir: Path, mode: str) -> list[str]:
+def _teardown(prefix: list[str], env: dict[str, str], activate: Path, lab_dir: Path, mode: str) -> list[str]:
     """Whatever happened: `alblab lab stop` as the walker, then by PID; what is still there, in words."""
     pid = client.daemon_pid(lab_dir)
     with contextlib.suppress(subprocess.SubprocessError, OSError):
-        _run(prefix, env, "alblab lab stop")
+        _run(prefix, env, activate, "alblab lab stop")
     left = []
     if pid is not None and not client.wait_gone(lab_dir, pid, timeout=30):
         left.append(f"the lab daemon (pid {pid})")
