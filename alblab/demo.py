@@ -64,9 +64,7 @@ def run_demo(example: str = "basic") -> int:
         print("starting the AWS emulator (moto) ...", flush=True)
         print(f"  {session.ensure_emulator()}")
         handle = session.add_stack("demo", example, prefix=new_prefix("d"))
-        print(
-            f"terraform init + plan + apply of examples/{example} as {handle.name!r} (the ALB takes 60 s)"
-        )
+        print(f"terraform init + plan + apply of examples/{example} as {handle.name!r} (the ALB takes 60 s)")
         handle.apply()
         print("  phases: " + ", ".join(f"{k} {v} s" for k, v in handle.times.items()))
         show_stack(handle)
