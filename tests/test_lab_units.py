@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -470,3 +471,48 @@ def test_a_machine_without_a_data_plane_is_told_why_before_anything_starts() -> 
     assert "root" in lines[0] and "Traceback" not in done.stdout + done.stderr
     assert not lab_dir.exists()
     shutil.rmtree(home)
+
+
+def test_ctrl_c_leaves_the_operation_to_the_daemon_which_goes_on(tmp_path: Path) -> None:
+    """Ctrl-C in the participant's shell: one message, exit 130; the daemon finishes the operation and
+    answers the next command."""
+    import signal
+    import threading
+    import time
+
+    from alblab.lab import client
+    from alblab.lab.daemon import SOCKET_NAME, _LabServer
+    from alblab.lab.engine import LabEngine
+
+    finished = threading.Event()
+
+    class SlowEngine(LabEngine):
+        def check(self, out: Callable[[str], None]) -> int:
+            out("checking ...")
+            time.sleep(2)
+            out("still checking")  # the client is gone by now: writing must not kill the daemon
+            finished.set()
+            return 0
+
+    server = _LabServer(tmp_path / SOCKET_NAME, SlowEngine(tmp_path, "unit"))
+    thread = threading.Thread(target=lambda: [server.handle_request() for _ in range(2)], daemon=True)
+    thread.start()
+    try:
+        code = "import sys; from pathlib import Path; from alblab.lab import client; "
+        code += f"sys.exit(client.call(Path({str(tmp_path)!r}), 'check'))"
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "checking ...\n"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, out + err
+        assert "Interrupted: the lab finishes this command in the background" in err
+        assert "Traceback" not in err
+        assert finished.wait(timeout=30)
+        lines: list[str] = []
+        assert client.call(tmp_path, "status", out=lines.append) == 0
+    finally:
+        thread.join(timeout=30)
+        server.server_close()
