@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= basic
 PYTEST_ARGS ?=
 # What the data plane needs; installed when missing and we are root, else listed.
-APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl
+APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl fonts-nanum
 
 .PHONY: help deps system-deps venv checkov-venv demo test pytest lint plan bench lab clean distclean
 
@@ -79,8 +79,10 @@ test: lint pytest
 bench: deps
 	$(PY) benchmarks/suite.py
 
+# The lab's docs call the CLI one way: `source .venv/bin/activate`, then `alblab ...`.
 lab: deps
 	$(VENV)/bin/alblab lab start
+	@echo "next: source $(VENV)/bin/activate, then follow docs/lab/README.md from step 1's 'alblab lab show'"
 
 clean:
 	rm -rf .work build .pytest_cache .ruff_cache

@@ -420,9 +420,14 @@ class StackHandle:
         )
         return self._workspace
 
-    def apply(self, extra_vars: dict[str, Any] | None = None, progress: Progress | None = None) -> None:
+    def apply(
+        self,
+        extra_vars: dict[str, Any] | None = None,
+        progress: Progress | None = None,
+        require_lb: bool = True,
+    ) -> None:
         """prepare → init → plan -out (kept as JSON) → apply that plan → find the ALB. Raises on failure,
-        with the phase recorded."""
+        with the phase recorded. ``require_lb=False``: a configuration without an ALB (yet) is no error."""
         say = progress or self.session.progress
         self._set(phase="applying", error="")
         try:
@@ -443,7 +448,10 @@ class StackHandle:
             self._set(phase="failed", error=_first_line(exc))
             raise
         self._set(phase="applied")
-        self.select_lb()
+        if require_lb or self.load_balancers():
+            self.select_lb()
+        else:
+            self._set(lb={})
 
     def plan_json(self) -> dict[str, Any]:
         path = self.workdir / PLAN_JSON
@@ -526,8 +534,11 @@ class StackHandle:
             Path(self.record.plane_dir) if self.record.plane_dir else self.session.home / "planes" / self.name
         )
 
-    def plane(self, stack: Stack | None = None, progress: Progress | None = None) -> DataPlane:
-        """The stack's data plane: the running one (repaired when a part died), else a new one."""
+    def plane(
+        self, stack: Stack | None = None, progress: Progress | None = None, prefix: str | None = None
+    ) -> DataPlane:
+        """The stack's data plane: the running one (repaired when a part died), else a new one (its
+        namespaces named ``prefix-*`` when given: a front end that must find its own, like the lab's test)."""
         from alblab.dataplane import DataPlane, availability
 
         problem = availability()
@@ -539,7 +550,8 @@ class StackHandle:
             # attach() restarts what died (a node, a backend, a namespace) and says so through progress.
             return DataPlane.attach(stack, run_dir, progress=progress)
         self._set(plane_dir=str(run_dir))
-        return DataPlane(stack, run_dir, key_dir=self.workspace.key_dir, progress=progress).up(persist=True)
+        plane = DataPlane(stack, run_dir, key_dir=self.workspace.key_dir, prefix=prefix, progress=progress)
+        return plane.up(persist=True)
 
     def has_plane(self) -> bool:
         return bool(self.record.plane_dir) and (Path(self.record.plane_dir) / "plane.json").is_file()

@@ -1,112 +1,233 @@
 """The lab test: replays every runnable block of docs/lab/README.md against the real lab and compares.
 
-It starts the lab daemon (emulator + Terraform + HAProxy in network namespaces), so it needs root,
-terraform, haproxy, nft and dot. With ``ALBLAB_LAB_UPDATE_DOCS=1`` it rewrites the expected outputs of
-both READMEs from the run and copies the step 4/6/7 diagrams to docs/lab/img/ instead of comparing.
+Each command runs as the docs write it — ``source .venv/bin/activate``, then the line — in a shell of its
+own, once as root (this suite's virtualenv) and once as an unprivileged user (rootless data plane; their own
+virtualenv over this suite's packages, since this one's interpreter may live under /root). Both walks compare
+against the same expected outputs. With ``ALBLAB_LAB_UPDATE_DOCS=1`` the root walk rewrites
+the expected outputs of both READMEs and copies its diagrams to docs/lab/img/ instead of comparing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
-import io
 import os
 import shutil
 import signal
 import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from alblab.lab import cli, client, docblocks
+from alblab.lab import client, docblocks
+from alblab.lab.engine import PREFIX_ENV
 from alblab.lab.normalize import normalize
 
-LAB_DOCS = Path(__file__).resolve().parent.parent / "docs" / "lab"
+REPO = Path(__file__).resolve().parent.parent
+LAB_DOCS = REPO / "docs" / "lab"
 READMES = (LAB_DOCS / "README.md", LAB_DOCS / "README.ko.md")
-DIAGRAM_STEPS = (4, 6, 7)
+DIAGRAM_STEPS = (4, 5, 6, 7, 8)
 PREFIX = "wstest"
+NOBODY = 65534
 UPDATE = os.environ.get("ALBLAB_LAB_UPDATE_DOCS") == "1"
+ACTIVATE = Path(sys.prefix) / "bin" / "activate"
+COMMAND_TIMEOUT_S = 900
+
+pytestmark = [pytest.mark.apply, pytest.mark.dataplane, pytest.mark.timeout(1800)]
 
 
-def _missing_requirements() -> list[str]:
+def _as_nobody() -> list[str]:
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+
+
+def _python_for_nobody() -> str | None:
+    """An interpreter of this version that an unprivileged user may run (this virtualenv's may live under
+    /root), or None."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for exe in dict.fromkeys([sys.executable, os.path.realpath(sys.executable), f"/usr/bin/python{version}"]):
+        # Through sh: setpriv itself may reach an interpreter that a process of nobody cannot exec.
+        probe = subprocess.run(
+            [*_as_nobody(), "sh", "-c", f"exec {exe} -c 'import sys'"],
+            capture_output=True,
+            check=False,
+            cwd="/",
+        )
+        if probe.returncode == 0:
+            return exe
+    return None
+
+
+def _packages_path() -> str:
+    """The repository and this interpreter's packages, for another virtualenv to see."""
+    return os.pathsep.join([str(REPO), sysconfig.get_paths()["purelib"]])
+
+
+def _missing_requirements(mode: str) -> list[str]:
     missing = [tool for tool in ("terraform", "haproxy", "nft", "dot", "ip") if shutil.which(tool) is None]
+    if not ACTIVATE.is_file():
+        missing.append(f"a virtualenv ({ACTIVATE} is missing)")
     if os.geteuid() != 0:
-        missing.append("root (network namespaces)")
+        missing.append("root (to run the walk as root, and as another user for the rootless one)")
+    if missing or mode == "root":
+        return missing
+    if UPDATE:
+        return ["nothing: the docs are rewritten from the root walk only"]
+    if shutil.which("setpriv") is None:
+        return ["setpriv (util-linux)"]
+    python = _python_for_nobody()
+    if python is None:
+        return [f"a python {sys.version_info.major}.{sys.version_info.minor} that uid {NOBODY} may run"]
+    probe = "from alblab.dataplane import availability; print(availability() or '')"
+    done = subprocess.run(
+        [*_as_nobody(), python, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd="/",
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": _packages_path(), "HOME": "/"},
+    )
+    why = done.stdout.strip() or (done.stderr.strip().splitlines() or [""])[-1]
+    return [f"a data plane for an unprivileged user ({why})"] if why or done.returncode else []
+
+
+def _participant_venv(base: Path) -> Path:
+    """The unprivileged participant's own virtualenv, as `make deps` would give them: an interpreter they may
+    run, this suite's packages and the repository (through a .pth file), and the `alblab` command."""
+    python = _python_for_nobody()
+    assert python is not None
+    venv = base / "venv"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site = venv / "lib" / version / "site-packages"
+    (site / "alblab-walk.pth").write_text("\n".join(_packages_path().split(os.pathsep)) + "\n")
+    script = venv / "bin" / "alblab"
+    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom alblab.cli import main\nsys.exit(main())\n")
+    script.chmod(0o755)
+    return venv / "bin" / "activate"
+
+
+@contextlib.contextmanager
+def _walk_dirs(mode: str) -> Iterator[Path]:
+    """HOME, TMPDIR and the lab dir, owned by whoever walks (not under pytest's 0700 tmp for nobody)."""
+    base = Path(tempfile.mkdtemp(prefix=f"alblab-walk-{mode}-"))
     try:
-        from alblab.dataplane import DataPlane  # noqa: F401
-    except ImportError:
-        missing.append("alblab.dataplane.DataPlane")
-    return missing
+        base.chmod(0o755)
+        for sub in ("home", "tmp", "lab"):
+            (base / sub).mkdir()
+            if mode == "rootless":
+                os.chown(base / sub, NOBODY, NOBODY)
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
-pytestmark = [pytest.mark.apply, pytest.mark.dataplane, pytest.mark.timeout(1200)]
+def _runner(mode: str, base: Path) -> tuple[list[str], dict[str, str], Path]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(base / "home"),
+        "TMPDIR": str(base / "tmp"),
+        "LANG": "C.UTF-8",
+        client.LAB_DIR_ENV: str(base / "lab"),
+        PREFIX_ENV: PREFIX,
+    }
+    if mode == "rootless":
+        return _as_nobody(), env, _participant_venv(base)
+    return [], env, ACTIVATE
 
 
-def _namespaces() -> list[str]:
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
-    return [line.split()[0] for line in listed.splitlines() if line.startswith(PREFIX)]
+def _run(prefix: list[str], env: dict[str, str], activate: Path, line: str) -> tuple[int, str]:
+    """One command as a participant types it: the virtualenv activated, then the line, from the repo."""
+    shell = f"source {activate} && {line}"
+    done = subprocess.run(
+        [*prefix, "bash", "-c", shell],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=COMMAND_TIMEOUT_S,
+        check=False,
+    )
+    return done.returncode, done.stdout
 
 
-def _run(argv: list[str]) -> tuple[int, str]:
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        rc = cli.main(argv)
-    return rc, buffer.getvalue()
-
-
-def test_lab_walkthrough(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    missing = _missing_requirements()
+@pytest.mark.parametrize("mode", ["root", "rootless"])
+def test_lab_walkthrough(mode: str) -> None:
+    missing = _missing_requirements(mode)
     if missing:
-        pytest.skip("the lab walk needs " + ", ".join(missing))
-    lab_dir = tmp_path / "lab"
-    monkeypatch.setenv(cli.LAB_DIR_ENV, str(lab_dir))
-    monkeypatch.setenv("ALBLAB_LAB_PREFIX", PREFIX)
+        pytest.skip(f"the {mode} lab walk needs " + ", ".join(missing))
     commands = docblocks.parse(READMES[0].read_text())
     assert commands[0].line == "alblab lab start" and commands[-1].line == "alblab lab stop"
 
     outputs: list[str] = []
     mismatches: list[str] = []
-    try:
-        for command in commands:
-            rc, text = _run(command.argv())
-            actual = normalize(text)
-            outputs.append(actual)
-            # `check` fails (rc 1) exactly when it prints a hint; every other command must succeed.
-            expected_rc = 1 if command.argv()[-1] == "check" and not actual.endswith(": OK") else 0
-            if rc != expected_rc:
-                mismatches.append(f"$ {command.line}: rc {rc}, expected {expected_rc}\n{actual}")
-            if actual != normalize(command.expected):
-                diff = difflib.unified_diff(
-                    normalize(command.expected).splitlines(), actual.splitlines(), "docs", "real", lineterm=""
-                )
-                mismatches.append(f"$ {command.line} (rc {rc})\n" + "\n".join(diff))
-            if command.line == "alblab lab diagram" and UPDATE:
-                step = len([c for c in outputs if "== Step" in c])
-                _copy_diagram(lab_dir, step)
-    finally:
-        _teardown(lab_dir)
+    timings: list[str] = []
+    with _walk_dirs(mode) as base:
+        prefix, env, activate = _runner(mode, base)
+        lab_dir = base / "lab"
+        try:
+            for command in commands:
+                t0 = time.monotonic()
+                rc, text = _run(prefix, env, activate, command.line)
+                timings.append(f"{time.monotonic() - t0:6.1f} s  {command.line}")
+                actual = normalize(text.replace(str(lab_dir), ".work/lab"))
+                outputs.append(actual)
+                # `check` fails (rc 1) exactly when it prints a hint; every other command must succeed.
+                expected_rc = 1 if command.line.endswith(" check") and not actual.endswith(": OK") else 0
+                if rc != expected_rc:
+                    mismatches.append(f"$ {command.line}: rc {rc}, expected {expected_rc}\n{actual}")
+                if actual != normalize(command.expected):
+                    diff = difflib.unified_diff(
+                        normalize(command.expected).splitlines(),
+                        actual.splitlines(),
+                        "docs",
+                        "real",
+                        lineterm="",
+                    )
+                    mismatches.append(f"$ {command.line} (rc {rc})\n" + "\n".join(diff))
+                if command.line == "alblab lab diagram" and UPDATE:
+                    _copy_diagram(lab_dir, len([c for c in outputs if "== Step" in c]))
+        finally:
+            left = _teardown(prefix, env, activate, lab_dir, mode)
+            print(f"\n{mode} walk, seconds per command:\n" + "\n".join(timings))
+    assert not left, f"the lab left something behind: {left}"
 
     if UPDATE:
         for readme in READMES:
             readme.write_text(docblocks.rewrite(readme.read_text(), outputs))
         return
-    assert not mismatches, "the lab's output differs from docs/lab/README.md:\n\n" + "\n\n".join(mismatches)
+    assert not mismatches, f"the {mode} lab's output differs from docs/lab/README.md:\n\n" + "\n\n".join(
+        mismatches
+    )
 
 
 def _copy_diagram(lab_dir: Path, step: int) -> None:
     if step not in DIAGRAM_STEPS:
         return
-    for suffix in (".png", ".svg"):
-        shutil.copyfile(lab_dir / f"diagram-step{step}{suffix}", LAB_DOCS / "img" / f"step{step}{suffix}")
+    for lang in ("", ".ko"):
+        for suffix in (".png", ".svg"):
+            name = f"diagram-step{step}{lang}{suffix}"
+            shutil.copyfile(lab_dir / name, LAB_DOCS / "img" / f"step{step}{lang}{suffix}")
 
 
-def _teardown(lab_dir: Path) -> None:
-    """Whatever happened: daemon stopped (by its PID if it does not answer), namespaces gone."""
+def _teardown(prefix: list[str], env: dict[str, str], activate: Path, lab_dir: Path, mode: str) -> list[str]:
+    """Whatever happened: `alblab lab stop` as the walker, then by PID; what is still there, in words."""
     pid = client.daemon_pid(lab_dir)
-    with contextlib.suppress(client.DaemonNotRunning, OSError, RuntimeError):
-        _run(["lab", "stop"])
+    with contextlib.suppress(subprocess.SubprocessError, OSError):
+        _run(prefix, env, activate, "alblab lab stop")
+    left = []
     if pid is not None and not client.wait_gone(lab_dir, pid, timeout=30):
+        left.append(f"the lab daemon (pid {pid})")
         os.kill(pid, signal.SIGTERM)
         client.wait_gone(lab_dir, pid, timeout=30)
-    leftover = _namespaces()
-    assert not leftover, f"the lab left namespaces behind: {leftover}"
+    if mode == "root":
+        listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
+        left += [line.split()[0] for line in listed.splitlines() if line.startswith(PREFIX)]
+    if (lab_dir / "session.json").exists():
+        left.append(f"a session record in {lab_dir}")
+    return left

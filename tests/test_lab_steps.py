@@ -1,8 +1,9 @@
 """The lab's Terraform steps against the emulator, without the data plane (no root needed).
 
-All step files together (what a participant has after step 8) must apply cleanly, leave a clean second
-plan, and produce what the lab's steps promise: chained security groups, three target groups, the
-on-prem IP target. The step-by-step walk with traffic is tests/test_lab.py.
+All step files together (what a participant has after the last step) must apply cleanly, leave a clean
+second plan, and produce what the lab's steps promise: chained security groups, the path-routing groups
+(instances for /mobile, the on-prem IP for /desktop), one group per app port on the same instances.
+The step-by-step walk with traffic is tests/test_lab.py.
 """
 
 from __future__ import annotations
@@ -44,10 +45,29 @@ def test_all_steps_apply_and_replan_clean(tmp_path: Path) -> None:
         # Step 6 replaced step 1's open rule: only the ALB's group may reach the instances.
         assert groups["labsteps-instances"] == (
             "in  tcp 80  from sg labsteps-alb",
+            "in  tcp 8080-8081 from sg labsteps-alb",
             "out all     to   0.0.0.0/0",
         )
         assert "in  tcp 80  from 0.0.0.0/0" in groups["labsteps-alb"]
         assert "out tcp 80  to   192.168.50.10/32" in groups["labsteps-alb"]
         assert [i.security_groups for i in res.instances] == [("labsteps-instances",)] * 2
-        assert [t.name for t in res.target_groups] == ["labsteps-desktop", "labsteps-mobile", "labsteps-web"]
-        assert "192.168.50.10:80" in text
+        assert "out tcp 8080-8081 to   sg labsteps-instances" in groups["labsteps-alb"]
+        tgs = {t.name: t for t in res.target_groups}
+        assert sorted(tgs) == [
+            "labsteps-blog",
+            "labsteps-desktop",
+            "labsteps-mobile",
+            "labsteps-shop",
+            "labsteps-web",
+        ]
+        # /desktop: the on-prem server, an IP target; /mobile: both instances.
+        assert tgs["labsteps-desktop"].target_type == "ip"
+        assert [t.split()[0] for t in tgs["labsteps-desktop"].targets] == ["on-prem"]
+        assert "on-prem 192.168.50.10:80" in text
+        assert [t.split()[0] for t in tgs["labsteps-mobile"].targets] == ["web-a", "web-b"]
+        # Several apps on one instance: the same two instances, each app on its own port.
+        for app, port in (("shop", 8080), ("blog", 8081)):
+            group = tgs[f"labsteps-{app}"]
+            assert (group.target_type, group.port) == ("instance", port)
+            assert [t.split()[0] for t in group.targets] == ["web-a", "web-b"]
+            assert all(t.endswith(f":{port}") for t in group.targets)

@@ -2,125 +2,137 @@
 
 Checks are cumulative (step 7 still expects step 6's hardening) except where a later step changes the
 expectation on purpose: the instances are open to anyone in steps 1-5 and only to the ALB from step 6.
-Every check reads the API (what Terraform really did) or the data plane (what traffic really does).
+Every check reads the API (what Terraform really did) or the data plane (what traffic really does), through
+a read-only ``LabView``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from alblab.lab import observe
-from alblab.lab.resources import LabResources, read_resources
-
-if TYPE_CHECKING:
-    from alblab.lab.engine import LabEngine
+from alblab.lab.observe import ONPREM, Answer, Traffic
+from alblab.lab.view import LabView
 
 APPLY_HINT = "did you apply the step? (alblab lab apply)"
 
 
-def _security_groups(engine: LabEngine, res: LabResources, step: int) -> list[str]:
-    by_name = {sg.name: sg for sg in res.security_groups}
-    alb, instances = by_name.get(f"{engine.name}-alb"), by_name.get(f"{engine.name}-instances")
+def _security_groups(view: LabView) -> list[str]:
+    by_name = {sg.name: sg for sg in view.resources.security_groups}
+    alb, instances = by_name.get(f"{view.name}-alb"), by_name.get(f"{view.name}-instances")
     if alb is None or instances is None:
-        return [
-            f"the security groups {engine.name}-alb / {engine.name}-instances do not exist yet - {APPLY_HINT}"
-        ]
+        groups = f"{view.name}-alb / {view.name}-instances"
+        return [f"the security groups {groups} do not exist yet - {APPLY_HINT}"]
     problems = []
-    if not any(
-        rule.startswith("in") and rule.endswith("from 0.0.0.0/0") and "tcp 80" in rule for rule in alb.rules
-    ):
+    if not any(_http_from_anywhere(rule) for rule in alb.rules):
         problems.append(f"{alb.name} does not accept HTTP (tcp 80) from 0.0.0.0/0")
-    open_rule = any(
-        r.startswith("in") and "tcp 80" in r and r.endswith("from 0.0.0.0/0") for r in instances.rules
-    )
-    if step < 6 and not open_rule:
+    if view.step < 6 and not any(_http_from_anywhere(rule) for rule in instances.rules):
         problems.append(f"{instances.name} should still accept HTTP from anywhere until step 6")
-    for inst in res.instances:
+    for inst in view.resources.instances:
         if instances.name not in inst.security_groups:
             problems.append(f"{inst.name} ({inst.id}) is not in {instances.name} - {APPLY_HINT}")
     return problems
 
 
-def _target_group(engine: LabEngine, res: LabResources, _step: int) -> list[str]:
-    tg = next((t for t in res.target_groups if t.name == f"{engine.name}-web"), None)
+def _http_from_anywhere(rule: str) -> bool:
+    return rule.startswith("in") and "tcp 80" in rule and rule.endswith("from 0.0.0.0/0")
+
+
+def _target_group(view: LabView) -> list[str]:
+    tg = next((t for t in view.resources.target_groups if t.name == f"{view.name}-web"), None)
     if tg is None:
-        return [f"target group {engine.name}-web does not exist yet - {APPLY_HINT}"]
+        return [f"target group {view.name}-web does not exist yet - {APPLY_HINT}"]
     if len(tg.targets) != 2:
         return [f"target group {tg.name} has {len(tg.targets)} targets, expected web-a and web-b"]
     return []
 
 
-def _alb_answers(engine: LabEngine, _res: LabResources, _step: int) -> list[str]:
-    if engine.plane is None or engine._stack is None:
-        return [f"there is no load balancer {engine.name}-alb yet - {APPLY_HINT}"]
-    answer = observe.request(engine.plane, engine._stack, "/", engine.name)
+def _traffic(view: LabView) -> Traffic:
+    # _alb_answers runs first from step 3 on and stops the checks when there is no data plane.
+    assert view.traffic is not None
+    return view.traffic
+
+
+def _alb_answers(view: LabView) -> list[str]:
+    if view.traffic is None:
+        return [f"there is no load balancer {view.name}-alb yet - {APPLY_HINT}"]
+    answer = view.traffic.request("/")
     if answer.status != 200 or not answer.server.startswith("web-"):
-        return [
-            f"GET / through the ALB answered {answer.status} {answer.body[:60]!r}, expected 200 from web-a/b"
-        ]
+        return [f"GET / through the ALB answered {_who(answer)}, expected 200 from web-a/b"]
     return []
 
 
-def _both_answer(engine: LabEngine, _res: LabResources, _step: int) -> list[str]:
-    assert engine.plane is not None and engine._stack is not None
-    answers = [observe.request(engine.plane, engine._stack, "/", engine.name) for _ in range(4)]
-    servers = {a.server for a in answers if a.status == 200}
+def _who(answer: Answer) -> str:
+    if not answer.status:
+        return "nothing (no answer)"
+    return f"{answer.status} from {answer.where or 'the ALB itself'}"
+
+
+def _in_turn(traffic: Traffic, path: str, expected: set[str]) -> list[str]:
+    """Two requests per expected answerer, and each one answered."""
+    answers = traffic.requests(path, 2 * len(expected))
+    seen = {a.where for a in answers if a.status == 200}
+    if seen != expected:
+        got = ", ".join(sorted({_who(a) for a in answers}))
+        wanted = ", ".join(sorted(expected))
+        return [f"GET {path} was answered by {got}; expected {wanted} in turn - {APPLY_HINT}"]
+    return []
+
+
+def _both_answer(view: LabView) -> list[str]:
+    traffic = _traffic(view)
+    answers = traffic.requests("/", 4)
     problems = []
+    servers = {a.server for a in answers if a.status == 200}
     if servers != {"web-a", "web-b"}:
         problems.append(f"4 requests were answered by {sorted(servers)}, expected web-a and web-b in turn")
-    client = observe.client_ip(engine.plane)
-    if any(client not in a.xff for a in answers if a.status == 200):
-        problems.append(f"an instance did not see the client {client} in X-Forwarded-For")
+    if any(traffic.client_ip not in a.xff for a in answers if a.status == 200):
+        problems.append(f"an instance did not see the client {traffic.client_ip} in X-Forwarded-For")
     return problems
 
 
-def _all_healthy(engine: LabEngine, _res: LabResources, _step: int) -> list[str]:
-    assert engine.plane is not None and engine._stack is not None
-    names = observe.short_names(engine._stack, engine.name)
+def _all_healthy(view: LabView) -> list[str]:
+    traffic = _traffic(view)
+    stack = traffic.stack
+    unhealthy = {
+        traffic.names[target_id]: state
+        for (_tg, target_id), state in traffic.target_states().items()
+        if state != "healthy" and target_id in stack.instances
+    }
+    hint = "bring it back with `alblab lab heal {}`"
+    return [f"{name} is {state} - {hint.format(name)}" for name, state in sorted(unhealthy.items())]
+
+
+def _hardened(view: LabView) -> list[str]:
+    traffic = _traffic(view)
     return [
-        f"{names[target_id]} is {state} - bring it back with `alblab lab heal {names[target_id]}`"
-        for (_tg, target_id), state in sorted(observe.target_states(engine.plane, engine._stack).items())
-        if state != "healthy" and target_id in engine._stack.instances
+        f"direct access to {traffic.names.get(iid, iid)} ({iid}) is still open - "
+        "did you apply the SG change? (alblab lab apply)"
+        for iid, (measured, verdict) in traffic.direct_reach().items()
+        if measured or verdict.allowed
     ]
 
 
-def _hardened(engine: LabEngine, _res: LabResources, _step: int) -> list[str]:
-    assert engine.plane is not None and engine._stack is not None
-    names = observe.short_names(engine._stack, engine.name)
-    problems = []
-    for instance_id, (measured, verdict) in observe.direct_reach(engine.plane, engine._stack).items():
-        if measured or verdict.allowed:
-            problems.append(
-                f"direct access to {names.get(instance_id, instance_id)} ({instance_id}) is still open - "
-                "did you apply the SG change? (alblab lab apply)"
-            )
-    return problems
-
-
-def _fixed_response(engine: LabEngine, _res: LabResources, _step: int) -> list[str]:
-    assert engine.plane is not None and engine._stack is not None
-    answer = observe.request(engine.plane, engine._stack, "/admin", engine.name)
+def _fixed_response(view: LabView) -> list[str]:
+    answer = _traffic(view).request("/admin")
     if answer.status != 403 or "Access denied" not in answer.body:
-        who = answer.server or "the ALB"
-        return [
-            f"GET /admin answered {answer.status} from {who}, expected the 403 fixed response - {APPLY_HINT}"
-        ]
+        return [f"GET /admin answered {_who(answer)}, expected the ALB's 403 fixed response - {APPLY_HINT}"]
     return []
 
 
-def _path_routing(engine: LabEngine, _res: LabResources, _step: int) -> list[str]:
-    assert engine.plane is not None and engine._stack is not None
-    problems = []
-    for path, expected in (("/mobile", "on-prem"), ("/desktop", "web-b")):
-        answer = observe.request(engine.plane, engine._stack, path, engine.name)
-        if answer.status != 200 or answer.server != expected:
-            got = answer.server or f"status {answer.status}"
-            problems.append(f"GET {path} was answered by {got}, expected {expected} - {APPLY_HINT}")
-    return problems
+def _path_routing(view: LabView) -> list[str]:
+    traffic = _traffic(view)
+    mobile = _in_turn(traffic, "/mobile", {"web-a:80", "web-b:80"})
+    return mobile + _in_turn(traffic, "/desktop", {f"{ONPREM}:80"})
 
 
-Check = Callable[["LabEngine", LabResources, int], list[str]]
+def _apps(view: LabView) -> list[str]:
+    traffic = _traffic(view)
+    return _in_turn(traffic, "/shop", {"web-a:8080", "web-b:8080"}) + _in_turn(
+        traffic, "/blog", {"web-a:8081", "web-b:8081"}
+    )
+
+
+Check = Callable[[LabView], list[str]]
 # (first step, last step, check): a check runs while first <= current step <= last.
 CHECKS: tuple[tuple[int, int, Check], ...] = (
     (1, 99, _security_groups),
@@ -131,15 +143,15 @@ CHECKS: tuple[tuple[int, int, Check], ...] = (
     (6, 99, _hardened),
     (7, 99, _fixed_response),
     (8, 99, _path_routing),
+    (9, 99, _apps),
 )
 
 
-def run(engine: LabEngine, step: int) -> list[str]:
-    res = read_resources(engine.clients.ec2, engine.clients.elbv2, engine.name)
+def run(view: LabView) -> list[str]:
     problems: list[str] = []
     for first, last, check in CHECKS:
-        if first <= step <= last:
-            problems.extend(check(engine, res, step))
+        if first <= view.step <= last:
+            problems.extend(check(view))
             if problems:
                 # Later checks build on earlier ones: report the first broken layer only.
                 break

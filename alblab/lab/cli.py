@@ -1,31 +1,32 @@
 """``alblab lab …`` and ``alblab diagram``: argparse wiring for the lab; the work happens in the daemon.
 
-The main CLI calls ``register(subparsers)``; ``main(argv)`` runs the same parser standalone
-(``python -m alblab.lab.cli lab next``), which is also what the lab test uses.
+The main CLI (``alblab``) calls ``register(subparsers)`` and reports a ``LabError`` like any other error.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from alblab.lab import client
-
-LAB_DIR_ENV = "ALBLAB_LAB_DIR"
+from alblab.lab.client import LAB_DIR_ENV
+from alblab.lab.engine import NOT_RUNNING, stop_lab, stop_lines
+from alblab.lab.errors import LabError
 
 
 def _lab_dir(args: argparse.Namespace) -> Path:
-    return Path(args.lab_dir or os.environ.get(LAB_DIR_ENV) or client.DEFAULT_LAB_DIR)
+    lab_dir = Path(args.lab_dir or os.environ.get(LAB_DIR_ENV) or client.DEFAULT_LAB_DIR).resolve()
+    client.check_owner(lab_dir)
+    return lab_dir
 
 
 def _call(args: argparse.Namespace, op: str, payload: dict[str, Any] | None = None) -> int:
     try:
         return client.call(_lab_dir(args), op, payload)
     except client.DaemonNotRunning:
-        print("The lab is not running: start it with `alblab lab start` (or `make lab`).")
+        print(NOT_RUNNING)
         return 1
 
 
@@ -35,10 +36,16 @@ def _start(args: argparse.Namespace) -> int:
         return client.call(lab_dir, "start")
     except client.DaemonNotRunning:
         pass
-    print("Starting the lab: emulator, Terraform workdir, steps 0 and 1 (about a minute).")
+    # Before anything exists: a lab that would stop at step 3 for want of a data plane is no lab.
+    from alblab.dataplane import availability
+
+    problem = availability()
+    if problem:
+        raise LabError(f"The lab cannot run here: {problem}")
+    print("Starting the lab: emulator, Terraform, steps 0 and 1 (about a minute).")
     client.spawn_daemon(lab_dir, args.name)
     rc = client.call(lab_dir, "start")
-    if rc != 0:
+    if rc not in (0, 130):
         # Leave nothing half-started behind: the participant retries with a clean `lab start`.
         _stop(args)
     return rc
@@ -50,10 +57,16 @@ def _stop(args: argparse.Namespace) -> int:
     try:
         rc = client.call(lab_dir, "stop")
     except client.DaemonNotRunning:
-        print("The lab is not running.")
-        return 0
+        # No daemon (never started, or killed): clean what the session recorded, from here.
+        report = stop_lab(lab_dir)
+        if report.done or not report.clean:
+            for line in stop_lines(report):
+                print(line)
+        else:
+            print("The lab is not running.")
+        return 0 if report.clean else 1
     if not client.wait_gone(lab_dir, pid):
-        print(f"The lab daemon (pid {pid}) did not exit; see {lab_dir / 'daemon.log'}")
+        print(f"The lab's background process (pid {pid}) did not exit; see {lab_dir / 'daemon.log'}")
         return 1
     return rc
 
@@ -66,12 +79,14 @@ def _exit_with(args: argparse.Namespace) -> None:
 
 
 def _add_lab_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lab-dir", help=f"lab state directory (default ${LAB_DIR_ENV} or .work/lab)")
+    parser.add_argument(
+        "--lab-dir", help=f"lab state directory (default ${LAB_DIR_ENV}, else .work/lab in the repository)"
+    )
 
 
 def register(subparsers: Any) -> None:
     """Add the ``lab`` and ``diagram`` subcommands to an argparse subparsers object."""
-    lab = subparsers.add_parser("lab", help="the workshop lab: steps 1-8 on this machine, no AWS account")
+    lab = subparsers.add_parser("lab", help="the workshop lab: steps 1-9 on this machine, no AWS account")
     _add_lab_dir(lab)
     lab.set_defaults(fn=_exit_with)
     ops = lab.add_subparsers(dest="lab_op", required=True)
@@ -82,13 +97,13 @@ def register(subparsers: Any) -> None:
     ops.add_parser("stop", help="stop everything the lab started").set_defaults(func=_stop)
     ops.add_parser("reset", help="start over from step 1").set_defaults(func=lambda a: _call(a, "reset"))
 
-    nxt = ops.add_parser("next", help="copy the next step's .tf files into the workdir and apply them")
+    nxt = ops.add_parser("next", help="copy the next step's .tf files into your Terraform folder and apply")
     nxt.add_argument(
         "--no-apply", action="store_true", help="only copy the files; then run `alblab lab apply`"
     )
     nxt.set_defaults(func=lambda a: _call(a, "next", {"apply": not a.no_apply}))
     ops.add_parser(
-        "apply", help="terraform plan + apply the workdir, then converge the data plane"
+        "apply", help="terraform plan + apply your Terraform folder, then converge the data plane"
     ).set_defaults(func=lambda a: _call(a, "apply"))
     ops.add_parser("check", help="is the lab where the current step expects it?").set_defaults(
         func=lambda a: _call(a, "check")
@@ -96,7 +111,7 @@ def register(subparsers: Any) -> None:
     ops.add_parser("show", help="security groups, instances, target groups, listener rules").set_defaults(
         func=lambda a: _call(a, "show")
     )
-    ops.add_parser("status", help="current step and workdir (JSON)").set_defaults(
+    ops.add_parser("status", help="current step and Terraform folder (JSON)").set_defaults(
         func=lambda a: _call(a, "status")
     )
 
@@ -127,18 +142,7 @@ def register(subparsers: Any) -> None:
 
 
 def _add_diagram(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", help="path prefix for .dot/.svg/.png (default: the lab dir)")
+    parser.add_argument("--out", help="path prefix for .dot/.svg/.png, English and .ko (default: lab dir)")
     parser.set_defaults(
         func=lambda a: _call(a, "diagram", {"out": str(Path(a.out).resolve()) if a.out else None})
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="alblab")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,6 +8,7 @@ Operations run one at a time, in order: two terminals cannot apply over each oth
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -17,10 +18,12 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from alblab.lab.engine import LabEngine, LabError
+from alblab.errors import AlblabError
+from alblab.lab.engine import LabEngine
 
 SOCKET_NAME = "lab.sock"
 PID_NAME = "daemon.pid"
+LOG_NAME = "daemon.log"
 
 
 def _dispatch(engine: LabEngine, op: str, args: dict[str, Any], out: Any) -> int:
@@ -35,7 +38,8 @@ def _dispatch(engine: LabEngine, op: str, args: dict[str, Any], out: Any) -> int
     if op == "show":
         return engine.show(out)
     if op == "curl":
-        return engine.curl(out, str(args.get("path", "/")), int(args.get("count", 1)), bool(args.get("view")))
+        path, count = str(args.get("path", "/")), int(args.get("count", 1))
+        return engine.curl(out, path, count, bool(args.get("view")))
     if op == "reach":
         return engine.reach(out)
     if op == "health":
@@ -69,21 +73,36 @@ class _Handler(socketserver.StreamRequestHandler):
         op = request["op"]
 
         def out(text: str) -> None:
-            self.wfile.write((json.dumps({"out": text}) + "\n").encode())
-            self.wfile.flush()
+            self._send({"out": text})
 
         try:
             rc = _dispatch(self.server.engine, op, request.get("args", {}), out)
-        except LabError as error:
-            out(str(error))
-            rc = 1
-        except Exception:  # the daemon must survive a failed apply so the participant can fix and retry
-            out(traceback.format_exc())
+        except known_errors() as error:
+            # Something the participant can fix (a typo in their .tf, a missing tool): the lab keeps running.
+            out(str(error.args[0]) if error.args else str(error))
+            detail = getattr(error, "detail", "")
+            if detail:
+                out(detail.rstrip())
+            rc = int(getattr(error, "exit_code", 1))
+        except Exception as error:  # a bug: one line here, the traceback in the daemon's log
+            traceback.print_exc()
+            out(f"unexpected {type(error).__name__}: {error} (details in {self.server.log_name})")
             rc = 2
-        self.wfile.write((json.dumps({"rc": rc}) + "\n").encode())
-        self.wfile.flush()
+        self._send({"rc": rc})
         if op == "stop":
             self.server.stopping = True
+
+    def _send(self, message: dict[str, Any]) -> None:
+        # The participant may have pressed Ctrl-C and left: the operation still finishes.
+        with contextlib.suppress(OSError):
+            self.wfile.write((json.dumps(message) + "\n").encode())
+            self.wfile.flush()
+
+
+def known_errors() -> tuple[type[BaseException], ...]:
+    from alblab.dataplane import DataPlaneError
+
+    return (AlblabError, DataPlaneError)
 
 
 class _LabServer(socketserver.UnixStreamServer):
@@ -91,6 +110,7 @@ class _LabServer(socketserver.UnixStreamServer):
         super().__init__(str(path), _Handler)
         self.engine = engine
         self.stopping = False
+        self.log_name = str(path.parent / LOG_NAME)
 
 
 def serve(lab_dir: Path, name: str) -> None:

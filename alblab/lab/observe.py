@@ -1,40 +1,46 @@
-"""What the participant sees: requests through the ALB, direct reach, health, in the lab's vocabulary.
+"""What traffic really does in the lab: requests through the ALB, direct attempts, health, as measured.
 
-This is the only lab module that talks to the data plane (and to the reach verdicts), and it speaks of
-``web-a`` / ``web-b`` / ``on-prem`` rather than ids, so that the docs read like a classroom, not a log.
+This is the only lab module that holds a data plane, and it uses only the plane's public face (requests,
+direct probes, health, fail/heal, the client's and the ALB nodes' addresses). It speaks of ``web-a`` /
+``web-b`` / ``on-prem`` rather than ids, so that checks and screens read like a classroom, not a log.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
-from alblab.dataplane import DataPlane
-from alblab.dataplane.plane import DataPlaneError
-from alblab.lab.diagram import Observations
-from alblab.model import Action, Condition, Listener, Stack
+from alblab.lab.diagram import AlbNodeView, Observations
+from alblab.lab.errors import LabError
+from alblab.model import Stack
 from alblab.verdicts.reach import GroupSource, InternetSource, Verdict, can_reach
 
-# Namespace prefix of the lab's data plane; the test uses its own so a running lab is never touched.
-PREFIX = os.environ.get("ALBLAB_LAB_PREFIX", "wslab")
+if TYPE_CHECKING:
+    from alblab.dataplane import DataPlane
+
 ONPREM = "on-prem"
+POLL_S = 0.5
 
 
 @dataclass(frozen=True)
 class Answer:
     status: int  # 0 = no answer (timeout, refused)
     server: str  # web-a / web-b / on-prem, "" when the ALB answered by itself
+    port: str  # the port the answering target served on ("" for the ALB itself)
     peer: str
     xff: str
     content_type: str
     body: str
 
+    @property
+    def where(self) -> str:
+        """``web-a:8080``: which machine, and which of its apps."""
+        return f"{self.server}:{self.port}" if self.port else self.server
+
 
 def short_names(stack: Stack, name: str) -> dict[str, str]:
-    """instance id / IP target -> what the lab calls it."""
+    """instance id / its private IP / IP target -> what the lab calls it."""
     names = {iid: inst.name.removeprefix(f"{name}-") or iid for iid, inst in stack.instances.items()}
     for inst in stack.instances.values():
         names[inst.private_ip] = names[inst.id]
@@ -50,173 +56,138 @@ def instance_id(stack: Stack, name: str, short: str) -> str:
         if called == short and iid in stack.instances:
             return iid
     known = sorted({n for i, n in short_names(stack, name).items() if i in stack.instances})
-    raise KeyError(f"no instance called {short!r}; the lab has {', '.join(known)}")
+    raise LabError(f"There is no instance called {short!r}; the lab has {', '.join(known)}.")
 
 
-def client_ip(plane: DataPlane) -> str:
-    return str(plane.topo.client.ip)
+# --- the data plane's face, in one place ------------------------------------------------------------
 
 
-def request(plane: DataPlane, stack: Stack, path: str, name: str) -> Answer:
-    try:
-        result = plane.curl(path)
-    except DataPlaneError:
-        return Answer(0, "", "", "", "", "")
-    fields = result.fields()
-    # Only an instance's answer names an instance; a fixed response is the ALB speaking for itself.
-    who = fields.get("instance", [""])[0]
-    return Answer(
-        status=result.status,
-        server=short_names(stack, name).get(who, who),
-        peer=fields.get("peer", [""])[0],
-        xff=", ".join(fields.get("x-forwarded-for", [])),
-        content_type=result.header("content-type") or "",
-        body=result.body.strip(),
-    )
+def _client_ip(plane: Any) -> str:
+    face = getattr(plane, "client_ip", None)
+    return str(face if face is not None else plane.topo.client.ip)
 
 
-def render_answers(stack: Stack, answers: list[Answer], path: str, view: bool) -> list[str]:
-    lines = [
-        f"GET http://{stack.load_balancer.dns_name}{path}"
-        + (f"  x{len(answers)}" if len(answers) > 1 else "")
-    ]
-    if view:
-        # Which instance answers first depends on the order the API lists the targets (HAProxy starts its
-        # round robin there), so the view speaks of "the instance" and shows only what it saw.
-        for answer in answers:
-            lines.append(f"  {answer.status} - the instance that answered saw:")
-            lines.append(f"  peer address     {answer.peer}  <- an ALB node, not you")
-            lines.append(f"  X-Forwarded-For  {answer.xff}  <- you, the client")
-        return lines
-    counts = Counter((a.status, a.server or "", a.body if not a.server else "") for a in answers)
-    for (status, server, body), count in sorted(counts.items()):
-        times = f"  x{count}" if len(answers) > 1 else ""
-        if server:
-            lines.append(f"  {status} from {server}{times}")
-        elif status:
-            lines.append(f"  {status} from the ALB itself: {body}{times}")
-        else:
-            lines.append(f"  no answer{times}")
-    servers = [a.server for a in answers if a.server]
-    if len(answers) > 1 and len(set(servers)) > 1:
-        in_turn = all(a != b for a, b in pairwise(servers))
-        lines.append(f"answered in turn: {'yes' if in_turn else 'no'}")
-    return lines
+def _alb_nodes(plane: Any) -> tuple[AlbNodeView, ...]:
+    face = getattr(plane, "alb_nodes", None)
+    nodes = face if face is not None else plane.topo.by_role("alb")
+    return tuple(sorted((AlbNodeView(str(n.ip), str(n.az)) for n in nodes), key=lambda n: n.ip))
 
 
-def direct_reach(plane: DataPlane, stack: Stack) -> dict[str, tuple[bool, Verdict]]:
-    """instance id -> (did a TCP connect from the client succeed, the SG verdict with its reason)."""
-    source = InternetSource(client_ip(plane))
-    return {
-        iid: (bool(plane.reach(iid, 80)), can_reach(stack, source, iid, 80))
-        for iid in sorted(stack.instances, key=lambda i: stack.instances[i].name)
-    }
+class Traffic:
+    """One data plane and the stack it serves, seen by the lab."""
 
+    def __init__(self, plane: DataPlane, stack: Stack, name: str) -> None:
+        self.plane = plane
+        self.stack = stack
+        self.name = name
+        self.names = short_names(stack, name)
 
-def alb_reach(plane: DataPlane, stack: Stack) -> dict[str, bool]:
-    """instance id -> may the ALB's security groups open a connection to it on its target port?"""
-    lb = stack.load_balancer
-    nodes = tuple(plane.topo.alb_ips)
-    allowed: dict[str, bool] = {}
-    for tg in stack.target_groups.values():
-        for target in tg.targets:
-            if target.id not in stack.instances:
-                continue
-            port = tg.port_of(target) or 80
-            # Each node has its own address: a CIDR rule may admit one node and not the other.
-            allowed[target.id] = all(
-                can_reach(
-                    stack, GroupSource(lb.security_group_ids[0], ip), target.id, port, alb_node_ips=nodes
-                ).allowed
-                for ip in nodes
-            )
-    return allowed
+    @property
+    def client_ip(self) -> str:
+        return _client_ip(self.plane)
 
+    @property
+    def alb_nodes(self) -> tuple[AlbNodeView, ...]:
+        return _alb_nodes(self.plane)
 
-def render_reach(plane: DataPlane, stack: Stack, name: str) -> list[str]:
-    names = short_names(stack, name)
-    lines = [
-        f"direct access from the client ({client_ip(plane)}) to each instance, port 80, bypassing the ALB:"
-    ]
-    for iid, (measured, verdict) in direct_reach(plane, stack).items():
-        inst = stack.instances[iid]
-        state = "open" if measured else "blocked"
-        lines.append(f"  {names[iid]:<6} {iid}  {inst.private_ip}:80  {state}")
-        lines.append(f"         why: {verdict.reason}")
-    return lines
+    def request(self, path: str) -> Answer:
+        from alblab.dataplane import DataPlaneError
 
-
-def target_states(plane: DataPlane, stack: Stack) -> dict[tuple[str, str], str]:
-    """(target group arn, target id) -> healthy | unhealthy | ..., as the ALB nodes' health checks see it."""
-    by_name = plane.target_health()
-    states: dict[tuple[str, str], str] = {}
-    for tg in stack.target_groups.values():
-        rows = by_name.get(tg.name, {})
-        for target in tg.targets:
-            port = tg.port_of(target)
-            states[(tg.arn, target.id)] = rows.get(f"{target.id}:{port}", "unknown")
-    return states
-
-
-def render_health(plane: DataPlane, stack: Stack, name: str) -> list[str]:
-    names = short_names(stack, name)
-    lines = []
-    states = target_states(plane, stack)
-    for tg in sorted(stack.target_groups.values(), key=lambda t: t.name):
-        lines.append(f"target group {tg.name}")
-        for target in sorted(tg.targets, key=lambda t: names.get(t.id, t.id)):
-            lines.append(f"  {names.get(target.id, target.id):<8} {states[(tg.arn, target.id)]}")
-    return lines
-
-
-def wait_target_state(plane: DataPlane, stack: Stack, target_id: str, wanted: str, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    state = "unknown"
-    while time.monotonic() < deadline:
-        states = [s for (_tg, tid), s in target_states(plane, stack).items() if tid == target_id]
-        state = states[0] if states and all(s == states[0] for s in states) else "mixed"
-        if state == wanted:
-            return state
-        time.sleep(0.5)
-    return state
-
-
-def wait_health_settled(plane: DataPlane, stack: Stack, timeout: float) -> None:
-    """Wait until no target is still waiting for its first checks, so outputs do not depend on timing."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(s in ("healthy", "unhealthy") for s in target_states(plane, stack).values()):
-            return
-        time.sleep(0.5)
-
-
-def _conditions(conditions: tuple[Condition, ...]) -> str:
-    return " and ".join(f"{c.field} {' | '.join(sorted(c.values))}" for c in conditions)
-
-
-def _action(stack: Stack, action: Action) -> str:
-    if action.type == "forward":
-        return "forward to " + ", ".join(
-            stack.target_groups[w.target_group_arn].name for w in action.target_groups
+        try:
+            result = self.plane.curl(path)
+        except DataPlaneError:
+            return Answer(0, "", "", "", "", "", "")
+        fields = result.fields()
+        # Only a target's answer names a target; a fixed response is the ALB speaking for itself.
+        who = fields.get("instance", [""])[0]
+        return Answer(
+            status=result.status,
+            server=self.names.get(who, who),
+            port=fields.get("port", [""])[0] if who else "",
+            peer=fields.get("peer", [""])[0],
+            xff=", ".join(fields.get("x-forwarded-for", [])),
+            content_type=result.header("content-type") or "",
+            body=result.body.strip(),
         )
-    if action.type == "fixed-response" and action.fixed_response:
-        return f"fixed response {action.fixed_response.status_code} {action.fixed_response.message_body!r}"
-    return action.type
 
+    def requests(self, path: str, count: int) -> list[Answer]:
+        return [self.request(path) for _ in range(count)]
 
-def describe_rules(stack: Stack, listener: Listener, _name: str) -> list[str]:
-    lines = [
-        f"rule {rule.priority:<3} if {_conditions(rule.conditions)}: {_action(stack, rule.action)}"
-        for rule in listener.rules
-    ]
-    lines.append(f"default     {_action(stack, listener.default_action)}")
-    return lines
+    def direct_reach(self) -> dict[str, tuple[bool, Verdict]]:
+        """instance id -> (did a TCP connect from the client succeed, the SG verdict with its reason)."""
+        source = InternetSource(self.client_ip)
+        stack = self.stack
+        return {
+            iid: (bool(self.plane.reach(iid, 80)), can_reach(stack, source, iid, 80))
+            for iid in sorted(stack.instances, key=lambda i: stack.instances[i].name)
+        }
 
+    def alb_reach(self) -> dict[str, bool]:
+        """instance id -> may the ALB's security groups open a connection to it on every target port?"""
+        stack, lb = self.stack, self.stack.load_balancer
+        nodes = tuple(node.ip for node in self.alb_nodes)
+        allowed: dict[str, bool] = {}
+        for tg in stack.target_groups.values():
+            for target in tg.targets:
+                if target.id not in stack.instances:
+                    continue
+                port = tg.port_of(target) or 80
+                # Each node has its own address: a CIDR rule may admit one node and not the other.
+                ok = all(
+                    can_reach(
+                        stack, GroupSource(lb.security_group_ids[0], ip), target.id, port, alb_node_ips=nodes
+                    ).allowed
+                    for ip in nodes
+                )
+                allowed[target.id] = allowed.get(target.id, True) and ok
+        return allowed
 
-def observations(plane: DataPlane, stack: Stack) -> Observations:
-    return Observations(
-        client_ip=client_ip(plane),
-        health=target_states(plane, stack),
-        client_to_instance={iid: measured for iid, (measured, _v) in direct_reach(plane, stack).items()},
-        alb_to_instance=alb_reach(plane, stack),
-    )
+    def target_states(self) -> dict[tuple[str, str], str]:
+        """(target group arn, target id) -> healthy | unhealthy | ..., as the ALB nodes' checks see it."""
+        by_name = self.plane.target_health()
+        states: dict[tuple[str, str], str] = {}
+        for tg in self.stack.target_groups.values():
+            rows = by_name.get(tg.name, {})
+            for target in tg.targets:
+                states[(tg.arn, target.id)] = rows.get(f"{target.id}:{tg.port_of(target)}", "unknown")
+        return states
+
+    def fail(self, short: str) -> str:
+        iid = instance_id(self.stack, self.name, short)
+        self.plane.fail(iid, mode="dead")
+        return iid
+
+    def heal(self, short: str) -> str:
+        iid = instance_id(self.stack, self.name, short)
+        self.plane.heal(iid)
+        return iid
+
+    def wait_target_state(self, target_id: str, wanted: str, timeout: float) -> str:
+        """Poll until every target group sees ``target_id`` as ``wanted``; returns the last state seen."""
+        deadline = time.monotonic() + timeout
+        state = "unknown"
+        while time.monotonic() < deadline:
+            states = [s for (_tg, tid), s in self.target_states().items() if tid == target_id]
+            state = states[0] if states and all(s == states[0] for s in states) else "mixed"
+            if state == wanted:
+                return state
+            time.sleep(POLL_S)
+        return state
+
+    def wait_settled(self, timeout: float) -> None:
+        """Until no target still waits for its first checks, so what the lab prints does not depend on
+        timing. A target that stays unhealthy (an unreachable on-prem server) settles too."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(s in ("healthy", "unhealthy") for s in self.target_states().values()):
+                return
+            time.sleep(POLL_S)
+
+    def observations(self) -> Observations:
+        return Observations(
+            client_ip=self.client_ip,
+            alb_nodes=self.alb_nodes,
+            health=self.target_states(),
+            client_to_instance={iid: measured for iid, (measured, _v) in self.direct_reach().items()},
+            alb_to_instance=self.alb_reach(),
+        )

@@ -28,6 +28,7 @@ class InstanceView:
 @dataclass(frozen=True)
 class TargetGroupView:
     name: str
+    target_type: str  # instance | ip
     protocol: str
     port: int
     health: str  # "GET / every 5 s, healthy after 2, unhealthy after 2"
@@ -98,17 +99,31 @@ def read_resources(ec2: Any, elbv2: Any, name: str) -> LabResources:
         if not tg["TargetGroupName"].startswith(f"{name}-"):
             continue
         health = elbv2.describe_target_health(TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]
-        registered = [(h["Target"]["Id"], h["Target"]["Port"]) for h in health]
-        targets = tuple(sorted(f"{by_id.get(tid, tid):<6} {tid}:{port}" for tid, port in registered))
+        onprem = tg.get("TargetType") == "ip"  # the lab registers IP targets only for its on-prem server
+        targets = tuple(sorted(_target_line(h["Target"], by_id, onprem) for h in health))
         check = (
             f"{tg.get('HealthCheckProtocol', 'HTTP')} {tg.get('HealthCheckPath', '/')} every "
             f"{tg['HealthCheckIntervalSeconds']} s, healthy after {tg['HealthyThresholdCount']}, "
             f"unhealthy after {tg['UnhealthyThresholdCount']}"
         )
-        tgs.append(TargetGroupView(tg["TargetGroupName"], tg["Protocol"], tg["Port"], check, targets))
+        tgs.append(
+            TargetGroupView(
+                tg["TargetGroupName"],
+                tg.get("TargetType", "instance"),
+                tg["Protocol"],
+                tg["Port"],
+                check,
+                targets,
+            )
+        )
     return LabResources(
         sgs, tuple(sorted(instances, key=lambda i: i.name)), tuple(sorted(tgs, key=lambda t: t.name))
     )
+
+
+def _target_line(target: dict[str, Any], by_id: dict[str, str], onprem: bool) -> str:
+    name = by_id.get(target["Id"]) or ("on-prem" if onprem else "")
+    return f"{name:<7} {target['Id']}:{target['Port']}"
 
 
 def render_resources(res: LabResources) -> str:
@@ -122,6 +137,7 @@ def render_resources(res: LabResources) -> str:
             f"  {inst.name:<6} {inst.id}  {inst.private_ip:<10}  sg: {', '.join(inst.security_groups)}"
         )
     for tg in res.target_groups:
-        lines.append(f"target group {tg.name} {tg.protocol}:{tg.port}  health check {tg.health}")
+        lines.append(f"target group {tg.name}  type {tg.target_type}  {tg.protocol}:{tg.port}")
+        lines.append(f"  health check {tg.health}")
         lines.extend(f"  {t}" for t in tg.targets)
     return "\n".join(lines)

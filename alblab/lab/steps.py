@@ -40,13 +40,19 @@ STEPS: tuple[Step, ...] = (
         5,
         "A failing instance leaves, a healed one comes back",
         None,
-        ("alblab lab fail web-a", "alblab lab curl --count 4", "alblab lab heal web-a", "alblab lab health"),
+        (
+            "alblab lab fail web-a",
+            "alblab lab curl --count 4",
+            "alblab lab diagram",
+            "alblab lab heal web-a",
+            "alblab lab health",
+        ),
     ),
     Step(
         6,
         "Hardening 1: instances accept only the ALB's security group",
         "06-harden-sg",
-        ("alblab lab reach", "alblab lab curl --count 2", "alblab lab diagram"),
+        ("alblab lab show", "alblab lab reach", "alblab lab curl --count 2", "alblab lab diagram"),
     ),
     Step(
         7,
@@ -56,9 +62,20 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         8,
-        "Extension: /mobile to an on-prem IP target, /desktop to web-b",
+        "Path routing: /mobile to the instances, /desktop to an on-prem IP target",
         "08-path-routing",
-        ("alblab lab curl /mobile", "alblab lab curl /desktop"),
+        (
+            "alblab lab curl /mobile --count 2",
+            "alblab lab curl /desktop",
+            "alblab lab health",
+            "alblab lab diagram",
+        ),
+    ),
+    Step(
+        9,
+        "Several apps on one instance: one target group per port",
+        "09-multi-app",
+        ("alblab lab curl /shop --count 2", "alblab lab curl /blog --count 2", "alblab lab health"),
     ),
 )
 

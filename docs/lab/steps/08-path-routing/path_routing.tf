@@ -1,6 +1,31 @@
-# Step 8 (extension): /mobile goes to a server outside the VPC (an on-prem IP target), /desktop to web-b.
+# Step 8: path routing. /mobile goes to the two instances (balanced between them), /desktop to a server in
+# your own data centre: a target group of type "ip" whose target lies outside the VPC (availability_zone
+# "all"), reached over VPN or Direct Connect.
 resource "aws_lb_target_group" "mobile" {
-  name        = "${var.name}-mobile"
+  name     = "${var.name}-mobile"
+  vpc_id   = aws_vpc.lab.id
+  port     = 80
+  protocol = "HTTP"
+
+  health_check {
+    path                = "/health"
+    interval            = 5
+    timeout             = 2
+    healthy_threshold   = 2
+    unhealthy_threshold = 2
+  }
+}
+
+resource "aws_lb_target_group_attachment" "mobile" {
+  for_each = aws_instance.web
+
+  target_group_arn = aws_lb_target_group.mobile.arn
+  target_id        = each.value.id
+  port             = 80
+}
+
+resource "aws_lb_target_group" "desktop" {
+  name        = "${var.name}-desktop"
   vpc_id      = aws_vpc.lab.id
   target_type = "ip"
   port        = 80
@@ -15,32 +40,11 @@ resource "aws_lb_target_group" "mobile" {
   }
 }
 
-resource "aws_lb_target_group_attachment" "mobile_onprem" {
-  target_group_arn  = aws_lb_target_group.mobile.arn
+resource "aws_lb_target_group_attachment" "desktop_onprem" {
+  target_group_arn  = aws_lb_target_group.desktop.arn
   target_id         = "192.168.50.10"
   port              = 80
   availability_zone = "all" # an IP outside the VPC (on-prem over VPN/Direct Connect)
-}
-
-resource "aws_lb_target_group" "desktop" {
-  name     = "${var.name}-desktop"
-  vpc_id   = aws_vpc.lab.id
-  port     = 80
-  protocol = "HTTP"
-
-  health_check {
-    path                = "/health"
-    interval            = 5
-    timeout             = 2
-    healthy_threshold   = 2
-    unhealthy_threshold = 2
-  }
-}
-
-resource "aws_lb_target_group_attachment" "desktop" {
-  target_group_arn = aws_lb_target_group.desktop.arn
-  target_id        = aws_instance.web["b"].id
-  port             = 80
 }
 
 resource "aws_lb_listener_rule" "mobile" {
