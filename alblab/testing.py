@@ -46,6 +46,7 @@ class Stacks(Protocol):
 
     def dataplane_problem(self, spec: StackSpec) -> str | None: ...
 
+
 Scope = Literal["session", "package", "module", "class", "function"]
 _ids = itertools.count(1)
 

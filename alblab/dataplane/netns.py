@@ -134,10 +134,3 @@ class Netns:
         directory = self.etc / ns
         if directory.is_dir():
             shutil.rmtree(directory)
-
-
-def privilege_problem() -> str | None:
-    """Deprecated: ``alblab.dataplane.availability()``. Kept until the CLI has moved to the package face."""
-    from alblab.dataplane.sandbox import problem
-
-    return problem()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from alblab.lab.diagram import AlbNodeView, Observations
 from alblab.lab.errors import LabError
@@ -62,15 +62,12 @@ def instance_id(stack: Stack, name: str, short: str) -> str:
 # --- the data plane's face, in one place ------------------------------------------------------------
 
 
-def _client_ip(plane: Any) -> str:
-    face = getattr(plane, "client_ip", None)
-    return str(face if face is not None else plane.topo.client.ip)
+def _client_ip(plane: DataPlane) -> str:
+    return plane.client_ip
 
 
-def _alb_nodes(plane: Any) -> tuple[AlbNodeView, ...]:
-    face = getattr(plane, "alb_nodes", None)
-    nodes = face if face is not None else plane.topo.by_role("alb")
-    return tuple(sorted((AlbNodeView(str(n.ip), str(n.az)) for n in nodes), key=lambda n: n.ip))
+def _alb_nodes(plane: DataPlane) -> tuple[AlbNodeView, ...]:
+    return tuple(sorted((AlbNodeView(n.ip, n.az) for n in plane.alb_nodes), key=lambda n: n.ip))
 
 
 class Traffic:
