@@ -12,11 +12,12 @@ PYTEST_ARGS ?=
 # What the data plane needs; installed when missing and we are root, else listed.
 APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl fonts-nanum
 
-.PHONY: help deps system-deps venv checkov-venv demo test pytest lint plan bench lab clean distclean
+.PHONY: help deps system-deps venv checkov-venv demo test test-fast pytest lint plan bench lab clean distclean
 
 help:
 	@echo "make demo              apply examples/basic against an embedded AWS emulator, show it, tear down"
 	@echo "make test              lint + the whole test suite (offline)"
+	@echo "make test-fast         before each commit: static checks, plans, bad input, unit tests (no apply)"
 	@echo "make lint              ruff, terraform fmt, generated docs check, checkov"
 	@echo "make plan EXAMPLE=x    plan one example against the emulator ($(notdir $(patsubst %/main.tf,%,$(wildcard examples/*/main.tf))))"
 	@echo "make bench             time the suite and each example's phases"
@@ -75,6 +76,11 @@ pytest: deps
 	if [ $$rc = 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
 test: lint pytest
+
+# The fast lane: everything that needs no apply and no data plane.
+test-fast: venv
+	@$(PY) -m pytest -p no:cacheprovider -m "not apply and not dataplane" $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc = 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
 bench: deps
 	$(PY) benchmarks/suite.py
