@@ -25,6 +25,7 @@ __all__ = [
     "destroy_all",
     "list_examples",
     "of_type",
+    "plan",
     "planned_resources",
     "prepare",
     "replan_all",
@@ -112,11 +113,24 @@ def prepare(
     return AppliedExample(example=example, handle=handle, clients=session.clients(), extra_vars=extra_vars)
 
 
-def apply(item: AppliedExample) -> AppliedExample:
-    """init → plan -out → apply that plan → outputs. Errors are kept, not raised."""
+def plan(item: AppliedExample) -> AppliedExample:
+    """init → plan -out → its ``show -json``. Errors are kept, not raised."""
     try:
-        item.handle.apply(extra_vars=item.extra_vars)
+        item.handle.plan(extra_vars=item.extra_vars)
         item.plan_json = item.handle.plan_json()
+    except Exception as exc:  # kept for the per-example tests to report
+        item.error = exc
+    return item
+
+
+def apply(item: AppliedExample) -> AppliedExample:
+    """The saved plan (made first when missing) applied → outputs. Errors are kept, not raised."""
+    if not item.plan_json and item.error is None:
+        plan(item)
+    if item.error is not None:
+        return item
+    try:
+        item.handle.apply_plan()
         item.outputs = item.handle.outputs()
     except Exception as exc:  # kept for the per-example tests to report
         item.error = exc
@@ -147,6 +161,9 @@ def destroy_all(items: list[AppliedExample]) -> None:
         except Exception as exc:  # kept for the per-example test to report
             item.destroy_error = exc
 
+    for item in items:
+        if not item.destroyed and not item.handle.has_state():
+            item.destroyed = True  # only planned (or nothing created): no destroy, each costs a provider start
     run_all([i for i in items if not i.destroyed], job)
 
 

@@ -177,7 +177,7 @@ class PluginState:
             lb=spec.lb,
             prefix=f"{spec.name_prefix}{new_prefix('')}" if spec.name_prefix else new_prefix("p"),
         )
-        handle.apply()
+        handle.apply(saved_plan=True)
         return handle
 
     def obtain(self, key: str, spec: StackSpec) -> StackHandle:

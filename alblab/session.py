@@ -420,14 +420,57 @@ class StackHandle:
         )
         return self._workspace
 
+    def plan(
+        self, extra_vars: dict[str, Any] | None = None, progress: Progress | None = None
+    ) -> list[dict[str, Any]]:
+        """prepare → init → plan -out (kept for ``apply_plan`` and ``plan_json``); returns the planned changes
+        (``resource_changes`` entries). Raises on failure, with the phase recorded."""
+        say = progress or self.session.progress
+        self._set(phase="planning", error="")
+        try:
+            with self.phase("prepare"):
+                ws = self.prepare(extra_vars)
+            with self.phase("init"):
+                say("terraform init")
+                ws.runner.init()
+            with self.phase("plan"):
+                say("terraform plan")
+                (ws.dir / PLAN_JSON).unlink(missing_ok=True)
+                changes = ws.runner.plan(out=ws.dir / PLAN_FILE)
+        except BaseException as exc:
+            self._set(phase="failed", error=_first_line(exc))
+            raise
+        self._set(phase="planned")
+        return changes
+
+    def apply_plan(self, progress: Progress | None = None, require_lb: bool = True) -> None:
+        """Apply the plan ``plan()`` saved, then find the ALB. ``require_lb=False``: a configuration without
+        an ALB (yet) is no error."""
+        say = progress or self.session.progress
+        self._set(phase="applying", error="")
+        try:
+            with self.phase("apply"):
+                say("terraform apply")
+                self.workspace.runner.apply(planfile=self.workdir / PLAN_FILE)
+        except BaseException as exc:
+            self._set(phase="failed", error=_first_line(exc))
+            raise
+        self._after_apply(require_lb)
+
     def apply(
         self,
         extra_vars: dict[str, Any] | None = None,
         progress: Progress | None = None,
         require_lb: bool = True,
+        saved_plan: bool = False,
     ) -> None:
-        """prepare → init → plan -out (kept as JSON) → apply that plan → find the ALB. Raises on failure,
-        with the phase recorded. ``require_lb=False``: a configuration without an ALB (yet) is no error."""
+        """prepare → init → apply → find the ALB. With ``saved_plan``, through ``plan()`` + ``apply_plan()``
+        (one Terraform command more, and ``plan_json()`` afterwards); without, one ``apply`` plans and applies
+        (and ``plan_json()`` is unavailable). Raises on failure, with the phase recorded."""
+        if saved_plan:
+            self.plan(extra_vars, progress)
+            self.apply_plan(progress, require_lb)
+            return
         say = progress or self.session.progress
         self._set(phase="applying", error="")
         try:
@@ -436,17 +479,17 @@ class StackHandle:
             with self.phase("init"):
                 say("terraform init")
                 ws.runner.init()
-            planfile = ws.dir / PLAN_FILE
-            with self.phase("plan"):
-                say("terraform plan")
-                ws.runner.plan(out=planfile)
-                (ws.dir / PLAN_JSON).write_text(json.dumps(ws.runner.show_json(planfile)))
             with self.phase("apply"):
                 say("terraform apply")
-                ws.runner.apply(planfile=planfile)
+                (ws.dir / PLAN_FILE).unlink(missing_ok=True)
+                (ws.dir / PLAN_JSON).unlink(missing_ok=True)
+                ws.runner.apply()
         except BaseException as exc:
             self._set(phase="failed", error=_first_line(exc))
             raise
+        self._after_apply(require_lb)
+
+    def _after_apply(self, require_lb: bool) -> None:
         self._set(phase="applied")
         if require_lb or self.load_balancers():
             self.select_lb()
@@ -454,10 +497,13 @@ class StackHandle:
             self._set(lb={})
 
     def plan_json(self) -> dict[str, Any]:
-        path = self.workdir / PLAN_JSON
-        if not path.is_file():
-            raise StateError(f"stack {self.key!r} has no saved plan (apply it first)")
-        result: dict[str, Any] = json.loads(path.read_text())
+        """The saved plan as ``terraform show -json`` gives it (made on first request, then kept)."""
+        cached, planfile = self.workdir / PLAN_JSON, self.workdir / PLAN_FILE
+        if not cached.is_file():
+            if not planfile.is_file():
+                raise StateError(f"stack {self.key!r} has no saved plan (apply it with a saved plan)")
+            cached.write_text(json.dumps(self.workspace.runner.show_json(planfile)))
+        result: dict[str, Any] = json.loads(cached.read_text())
         return result
 
     def outputs(self) -> dict[str, Any]:

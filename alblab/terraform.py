@@ -47,6 +47,46 @@ class TerraformError(AlblabError):
         return f"{self.args[0]}:\n{self.detail}" if self.detail else str(self.args[0])
 
 
+# A plan's JSON event "action" → show -json's "actions" list.
+_ACTIONS = {
+    "create": ["create"],
+    "update": ["update"],
+    "delete": ["delete"],
+    "replace": ["delete", "create"],
+    "read": ["read"],
+    "noop": ["no-op"],
+}
+
+
+def _planned_change(event: dict[str, Any]) -> dict[str, Any] | None:
+    if event.get("type") != "planned_change":
+        return None
+    change = event.get("change", {})
+    resource = change.get("resource", {})
+    return {
+        "address": resource.get("addr"),
+        "mode": "data"
+        if str(resource.get("addr", "")).startswith("data.") or ".data." in resource.get("addr", "")
+        else "managed",
+        "type": resource.get("resource_type"),
+        "change": {"actions": _ACTIONS.get(change.get("action", ""), [change.get("action", "")])},
+    }
+
+
+def _event_diagnostics(events: list[dict[str, Any]]) -> str:
+    """Terraform's errors from JSON events, as its human output would print them (summary, detail)."""
+    lines = []
+    for event in events:
+        d = event.get("diagnostic") if event.get("type") == "diagnostic" else None
+        if d and d.get("severity") == "error":
+            where = d.get("range", {})
+            place = (
+                f"\n  on {where['filename']} line {where['start']['line']}" if where.get("filename") else ""
+            )
+            lines.append(f"Error: {d.get('summary', '')}{place}\n\n{d.get('detail', '')}".rstrip())
+    return "\n\n".join(lines)
+
+
 def _diagnostics(text: str) -> str:
     """Terraform's error text without colour codes and blank padding, at most the last 4000 characters."""
     return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()[-4000:]
@@ -62,8 +102,10 @@ def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
     # The PID file lets a caller interrupted by Ctrl-C stop this Terraform gracefully (one SIGINT) and wait
     # for it to save its state. setsid keeps the terminal's Ctrl-C from reaching Terraform directly: a second
     # SIGINT makes Terraform exit at once and may lose state, so exactly one is sent, by ``stop()``.
+    # ALBLAB_TF_LOG (set by benchmarks/suite.py) collects one line per command, to count them by kind.
+    log = '[ -n "$ALBLAB_TF_LOG" ] && echo "$1 $$" >> "$ALBLAB_TF_LOG"\n'
     launcher.write_text(
-        f"#!/bin/sh\n{exports}echo $$ > {PID_FILE}\n"
+        f"#!/bin/sh\n{exports}echo $$ > {PID_FILE}\n{log}"
         f'exec {shlex.quote(_SETSID)} {shlex.quote(terraform)} "$@"\n'
     )
     launcher.chmod(0o755)
@@ -171,8 +213,17 @@ class TerraformRunner:
             raise TerraformError("validate", rc, err)
         return result
 
-    def plan(self, out: Path) -> None:
-        self._check("plan", self._tf.plan(out=str(out), detailed_exitcode=None, **self._var_options()))
+    def plan(self, out: Path) -> list[dict[str, Any]]:
+        """``plan -out``; returns the changes it plans in the shape of ``show -json``'s ``resource_changes``
+        (address, mode, type, change.actions), read from the plan's own JSON events: no ``show`` (and no
+        second provider start) is needed for a summary."""
+        rc, out_text, err = self._tf.plan(
+            out=str(out), detailed_exitcode=None, json=IsFlagged, **self._var_options()
+        )
+        events = [json.loads(line) for line in out_text.splitlines() if line.startswith("{")]
+        if rc != 0:
+            raise TerraformError("plan", rc, _event_diagnostics(events) or err or out_text)
+        return [change for event in events if (change := _planned_change(event)) is not None]
 
     def plan_exitcode(self) -> int:
         """0 = no changes, 2 = changes; anything else raises."""

@@ -1,11 +1,15 @@
-"""Benchmark (not a test): the whole offline suite's wall time against one example's full cycle.
+"""Benchmark (not a test): the whole suite's wall time beside one example's full cycle, measured in one run.
 
-1. Runs the suite (``pytest``) once, timing its wall clock; the session writes each example's phase
-   times (init, plan, apply, second plan, destroy; all examples in parallel) to a JSON file.
-2. Runs the slowest example's cycle ALONE on a fresh emulator: init → plan → apply → second plan → destroy.
-3. Prints both and the ratio suite / single cycle (goal: ≤ 1.5 on 2 cores).
+1. The suite (``pytest`` with the same options as ``make test``), timed, while a sampler records the CPU of
+   every process by kind (aws provider, terraform, HAProxy, emulator, python) and the launcher logs every
+   terraform command; pytest writes a JUnit report whose per-test times give the wall per phase.
+2. The fast lane (``-m "not apply and not dataplane"``, what ``make test-fast`` runs), timed.
+3. One example's full cycle ALONE on a fresh emulator: init → plan → apply → second plan → destroy.
+4. The ratio suite / cycle (goal ≤ 1.5), the fast lane (goal ≤ 90 s), the test ids (compared with
+   ``benchmarks/test-ids-baseline.txt``: nothing may disappear), terraform commands by kind, CPU by kind,
+   and the phases the suite spent its wall time in.
 
-Usage: python benchmarks/suite.py [--example NAME] [--skip-suite] [-- extra pytest args]
+Usage: python benchmarks/suite.py [--example NAME] [--skip-suite] [--skip-fast] [-- extra pytest args]
 """
 
 from __future__ import annotations
@@ -13,26 +17,128 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
+from xml.etree import ElementTree
 
 from alblab import examples as ex
 from alblab.session import Session
 from alblab.sources import REPO_ROOT
 
 PHASES = ("init", "plan", "apply", "second_plan", "destroy")
+BASELINE = Path(__file__).with_name("test-ids-baseline.txt")
+CLK = os.sysconf("SC_CLK_TCK")
+# What each test file is for, to say where the suite's wall time goes.
+GROUPS = {
+    "static": (
+        "test_static",
+        "test_terraform_adapter",
+        "test_examples_layout",
+        "test_readme_snippet",
+        "test_gen",
+    ),
+    "plan + bad input": ("test_plan", "test_bad_input"),
+    "apply + mission": ("test_apply", "test_mission"),
+    "data plane": ("test_dataplane",),
+    "lab": ("test_lab",),
+    "check, plugin, faults": ("test_check", "test_plugin", "test_faults"),
+}
 
 
-def run_suite(pytest_args: list[str], timings: Path) -> tuple[float, int]:
-    env = {**os.environ, "ALBLAB_TIMINGS": str(timings)}
+def kind_of(cmdline: bytes) -> str:
+    head = cmdline.split(b"\0")[0].rsplit(b"/", 1)[-1]
+    if head.startswith(b"terraform-provider-aws"):
+        return "aws provider"
+    if head == b"terraform":
+        return "terraform"
+    if head == b"haproxy":
+        return "haproxy"
+    if b"alblab.emulator_server" in cmdline:
+        return "emulator"
+    if head.startswith(b"python") or head.startswith(b"pytest"):
+        return "python"
+    return "other"
+
+
+class CpuSampler:
+    """CPU seconds per process kind of every process started during the run, from /proc every 0.25 s (a
+    process's last quarter second can be missed; the total from getrusage is exact and printed beside it)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[int, int], tuple[str, float]] = {}
+        # Only processes started after this moment (clock ticks since boot, as /proc/<pid>/stat counts).
+        self.since = int(float(Path("/proc/uptime").read_text().split()[0]) * CLK)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(0.25):
+            for proc in Path("/proc").iterdir():
+                if not proc.name.isdigit() or int(proc.name) == me:
+                    continue
+                try:
+                    stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                    cmdline = (proc / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                start, cpu = int(stat[19]), (int(stat[11]) + int(stat[12])) / CLK
+                key = (int(proc.name), start)
+                if start >= self.since:
+                    self.seen[key] = (kind_of(cmdline), cpu)
+
+    def by_kind(self) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for kind, cpu in self.seen.values():
+            totals[kind] += cpu
+        return dict(totals)
+
+
+def pytest_argv(extra: list[str], junit: Path) -> list[str]:
+    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--junitxml={junit}", *extra]
+
+
+def run_pytest(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]:
+    """(wall, exit code, CPU seconds of every descendant, from getrusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *pytest_args], cwd=REPO_ROOT, env=env
-    )
-    return time.monotonic() - start, proc.returncode
+    proc = subprocess.run(argv, cwd=REPO_ROOT, env=env, check=False)
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, proc.returncode, cpu
+
+
+def collect_ids(extra: list[str]) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q", *extra],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    return sorted(line for line in out.splitlines() if "::" in line)
+
+
+def phases(junit: Path) -> dict[str, float]:
+    """Wall seconds per group of test files (setup + call + teardown of each test)."""
+    spent: dict[str, float] = defaultdict(float)
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        name = (case.get("classname") or "").split(".")[-1]
+        group = next((g for g, files in GROUPS.items() if name.startswith(files)), "unit tests")
+        spent[group] += float(case.get("time") or 0)
+    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
 
 
 def single_cycle(example: str, work_root: Path) -> dict[str, float]:
@@ -61,46 +167,89 @@ def single_cycle(example: str, work_root: Path) -> dict[str, float]:
 
 def table(times: dict[str, dict[str, float]]) -> str:
     lines = [f"{'example':<14}" + "".join(f"{p:>13}" for p in PHASES) + f"{'sum':>9}"]
-    for example, phases in sorted(times.items()):
-        total = sum(phases.get(p, 0.0) for p in PHASES)
+    for example, got in sorted(times.items()):
+        total = sum(got.get(p, 0.0) for p in PHASES)
         lines.append(
             f"{example:<14}"
-            + "".join(f"{phases.get(p, float('nan')):>13.1f}" for p in PHASES)
+            + "".join(f"{got.get(p, float('nan')):>13.1f}" for p in PHASES)
             + f"{total:>9.1f}"
         )
     return "\n".join(lines)
+
+
+def compare_ids(ids: list[str]) -> None:
+    print(f"test ids now: {len(ids)}")
+    if not BASELINE.exists():
+        return
+    baseline = [line for line in BASELINE.read_text().splitlines() if line.strip()]
+    gone = sorted(set(baseline) - set(ids))
+    print(
+        f"test ids in the baseline ({BASELINE.name}): {len(baseline)}; new: {len(set(ids) - set(baseline))}"
+    )
+    if gone:
+        print(f"in the baseline, not collected now ({len(gone)}, renamed or removed):")
+        for test_id in gone:
+            print(f"  {test_id}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--example", help="example for the single cycle (default: the slowest in the suite)")
-    parser.add_argument("--skip-suite", action="store_true", help="only the single cycle")
+    parser.add_argument(
+        "--example", default="complete", help="example for the single cycle (default complete)"
+    )
+    parser.add_argument("--skip-suite", action="store_true")
+    parser.add_argument("--skip-fast", action="store_true")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="alblab-bench-") as tmp:
         work = Path(tmp)
-        suite_wall, rc, suite_times = None, 0, {}
+        compare_ids(collect_ids(args.pytest_args))
+        results: dict[str, float] = {}
+        rc = 0
         if not args.skip_suite:
+            tf_log, junit = work / "terraform.log", work / "suite.xml"
+            env = {**os.environ, "ALBLAB_TF_LOG": str(tf_log), "ALBLAB_TIMINGS": str(work / "timings.json")}
+            with CpuSampler() as sampler:
+                wall, rc, cpu = run_pytest(pytest_argv(args.pytest_args, junit), env)
+            results["suite"] = wall
+            print(f"\nsuite: {wall:.1f} s wall (pytest exit {rc}), {cpu:.0f} CPU-s in all processes")
+            commands = (
+                Counter(line.split()[0] for line in tf_log.read_text().splitlines())
+                if tf_log.exists()
+                else {}
+            )
+            print("terraform commands: " + ", ".join(f"{k} {n}" for k, n in commands.most_common()))
+            print("CPU seconds by process (sampled): " + ", ".join(
+                f"{kind} {sec:.0f}" for kind, sec in sorted(sampler.by_kind().items(), key=lambda kv: -kv[1])
+            ))  # fmt: skip
+            if junit.exists():
+                print("wall seconds per phase (sum of its tests' setup + call + teardown):")
+                for group, sec in phases(junit).items():
+                    print(f"  {group:<24} {sec:7.1f}")
             timings = work / "timings.json"
-            suite_wall, rc = run_suite(args.pytest_args, timings)
-            suite_times = json.loads(timings.read_text()) if timings.exists() else {}
-            print(f"\nsuite: {suite_wall:.1f} s wall (pytest exit {rc})")
-            print("per-example phase times inside the suite (s, all examples in parallel):")
-            print(table(suite_times))
-        example = args.example or (
-            max(suite_times, key=lambda e: sum(suite_times[e].get(p, 0.0) for p in PHASES))
-            if suite_times
-            else "complete"
-        )
-        print(f"\nsingle cycle of {example}, alone on a fresh emulator ...", flush=True)
-        cycle = single_cycle(example, work / "single")
-        print(table({example: cycle}))
+            if timings.exists():
+                print("per-example phase times inside the suite (s, all examples at once):")
+                print(table(json.loads(timings.read_text())))
+        if not args.skip_fast:
+            fast_wall, fast_rc, fast_cpu = run_pytest(
+                pytest_argv(["-m", "not apply and not dataplane", *args.pytest_args], work / "fast.xml"),
+                dict(os.environ),
+            )
+            results["fast"] = fast_wall
+            print(
+                f"\nfast lane (make test-fast): {fast_wall:.1f} s wall (exit {fast_rc}), {fast_cpu:.0f} CPU-s"
+            )
+            print("goal: ≤ 90 s")
+            rc = rc or fast_rc
+        print(f"\nsingle cycle of {args.example}, alone on a fresh emulator ...", flush=True)
+        cycle = single_cycle(args.example, work / "single")
+        print(table({args.example: cycle}))
         print(f"single cycle: {cycle['cycle']:.1f} s wall")
-        if suite_wall is not None:
-            print(f"ratio suite / single cycle: {suite_wall / cycle['cycle']:.2f} (goal ≤ 1.5)")
+        if "suite" in results:
+            print(f"ratio suite / single cycle: {results['suite'] / cycle['cycle']:.2f} (goal ≤ 1.5)")
         return rc
 
 

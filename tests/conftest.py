@@ -51,7 +51,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs --aws=real"))
         if item.get_closest_marker("dataplane") and real:
             item.add_marker(pytest.mark.skip(reason="the data plane emulates AWS; not run with --aws=real"))
-    config._alblab_needs_apply = any("applied" in getattr(i, "fixturenames", ()) for i in items)  # type: ignore[attr-defined]
+    uses = [set(getattr(i, "fixturenames", ())) for i in items]
+    config._alblab_needs_apply = any("applied" in names for names in uses)  # type: ignore[attr-defined]
+    config._alblab_needs_plan = any(names & {"applied", "planned"} for names in uses)  # type: ignore[attr-defined]
     # Stable sort: destroy-phase tests go last, everything else keeps its order.
     items.sort(key=lambda item: item.get_closest_marker("destroy_phase") is not None)
 
@@ -95,16 +97,33 @@ def run_prefix() -> str:
     return ex.run_prefix()
 
 
-class ApplyJob:
-    """All examples applying in a background thread, so the tests that need no stack (static checks,
-    bad input) run while the provider sits in its fixed waiters."""
+class ExampleJob:
+    """Every example in a thread of its own: plan (with its ``show -json``), then — when a selected test
+    needs the stacks — apply that plan. Started at the beginning of the session, so the tests that need
+    neither (static checks, bad input, unit tests) run while the provider sits in its fixed waiters; the plan
+    is shared by the static, plan and apply tests."""
 
-    def __init__(self, items: list[ex.AppliedExample]) -> None:
+    def __init__(self, items: list[ex.AppliedExample], apply: bool) -> None:
         self.items = items
+        self.apply = apply
+        self._planned = {item.example: threading.Event() for item in items}
         self._thread = threading.Thread(
-            target=ex.run_all, args=(items, ex.apply), name="alblab-apply", daemon=True
+            target=ex.run_all, args=(items, self._one), name="alblab-examples", daemon=True
         )
         self._thread.start()
+
+    def _one(self, item: ex.AppliedExample) -> None:
+        try:
+            ex.plan(item)
+        finally:
+            self._planned[item.example].set()
+        if self.apply:
+            ex.apply(item)
+
+    def planned(self) -> dict[str, ex.AppliedExample]:
+        for event in self._planned.values():
+            event.wait()
+        return {item.example: item for item in self.items}
 
     def wait(self) -> dict[str, ex.AppliedExample]:
         self._thread.join()
@@ -112,11 +131,13 @@ class ApplyJob:
 
 
 @pytest.fixture(scope="session")
-def apply_job(alblab_session: Session, run_prefix: str) -> Iterator[ApplyJob]:
+def example_job(
+    alblab_session: Session, run_prefix: str, pytestconfig: pytest.Config
+) -> Iterator[ExampleJob]:
     items = [
         ex.prepare(alblab_session, name, ex.unique_name(run_prefix, name)) for name in ex.list_examples()
     ]
-    job = ApplyJob(items)
+    job = ExampleJob(items, apply=getattr(pytestconfig, "_alblab_needs_apply", True))
     try:
         yield job
     finally:
@@ -134,12 +155,18 @@ def apply_job(alblab_session: Session, run_prefix: str) -> Iterator[ApplyJob]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _start_applies_early(request: pytest.FixtureRequest) -> None:
-    if getattr(request.config, "_alblab_needs_apply", False):
-        request.getfixturevalue("apply_job")
+def _start_examples_early(request: pytest.FixtureRequest) -> None:
+    if getattr(request.config, "_alblab_needs_plan", False):
+        request.getfixturevalue("example_job")
 
 
 @pytest.fixture(scope="session")
-def applied(apply_job: ApplyJob) -> dict[str, ex.AppliedExample]:
+def planned(example_job: ExampleJob) -> dict[str, ex.AppliedExample]:
+    """example name -> AppliedExample with its ``plan_json`` (``.error`` set when the plan failed)."""
+    return example_job.planned()
+
+
+@pytest.fixture(scope="session")
+def applied(example_job: ExampleJob) -> dict[str, ex.AppliedExample]:
     """example name -> AppliedExample (``.error`` set when its apply failed; ``.ok()`` raises then)."""
-    return apply_job.wait()
+    return example_job.wait()

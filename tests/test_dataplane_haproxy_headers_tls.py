@@ -26,7 +26,11 @@ from haproxy_helpers import (
 
 from alblab.workspace import write_self_signed
 
-pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed")
+# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
+pytestmark = [
+    pytest.mark.dataplane,
+    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
+]
 
 
 @pytest.fixture(scope="module")

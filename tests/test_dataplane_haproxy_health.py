@@ -15,7 +15,11 @@ from alblab.dataplane.haproxy import backend_name, reload, server_health, server
 from alblab.dataplane.haproxy.runtime import cli
 from alblab.model import HealthCheck, Target
 
-pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed")
+# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
+pytestmark = [
+    pytest.mark.dataplane,
+    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
+]
 
 INTERVAL, FALL, RISE = 1, 2, 2
 

@@ -25,7 +25,11 @@ from alblab.dataplane.haproxy import HAProxyConfigError, HAProxyRuntimeError, ch
 from alblab.dataplane.haproxy.runtime import show_proc
 from alblab.model import Action, Condition, FixedResponse, Rule
 
-pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed")
+# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
+pytestmark = [
+    pytest.mark.dataplane,
+    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
+]
 
 RATE_S = 0.01  # one new connection every 10 ms, whatever the outstanding ones do (open loop)
 MIN_S, MAX_S = 2.0, 8.0  # bounded: at most 800 requests

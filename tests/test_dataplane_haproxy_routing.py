@@ -27,7 +27,11 @@ from haproxy_helpers import (
 
 from alblab.model import Action, Condition, FixedResponse, Redirect, Rule
 
-pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed")
+# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
+pytestmark = [
+    pytest.mark.dataplane,
+    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
+]
 
 FIXED_BODY = "café \"quoted\" #hash 100% \\ 'single'\nsecond line"
 

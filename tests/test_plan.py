@@ -1,4 +1,4 @@
-"""Plan-only checks of every example (the ``plan -out`` + ``show -json`` the ``applied`` fixture keeps):
+"""Plan-only checks of every example (the ``plan -out`` + ``show -json`` the ``planned`` fixture shares):
 resource counts and the attributes the module promises, before anything is read from the API."""
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def counts(item: ex.AppliedExample) -> Counter[str]:
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_plan_only_creates(applied: dict[str, ex.AppliedExample], example: str) -> None:
-    item = applied[example]
+def test_plan_only_creates(planned: dict[str, ex.AppliedExample], example: str) -> None:
+    item = planned[example]
     assert item.plan_json, f"{example}: no plan ({item.error})"
     actions = {
         tuple(rc["change"]["actions"]) for rc in item.plan_json["resource_changes"] if rc["mode"] == "managed"
@@ -42,14 +42,14 @@ def test_plan_only_creates(applied: dict[str, ex.AppliedExample], example: str) 
 
 
 @pytest.mark.parametrize("example", sorted(EXPECTED_COUNTS))
-def test_resource_counts(applied: dict[str, ex.AppliedExample], example: str) -> None:
-    got = counts(applied[example])
+def test_resource_counts(planned: dict[str, ex.AppliedExample], example: str) -> None:
+    got = counts(planned[example])
     assert {kind: got.get(kind, 0) for kind in EXPECTED_COUNTS[example]} == EXPECTED_COUNTS[example]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_every_example_has_its_core(applied: dict[str, ex.AppliedExample], example: str) -> None:
-    got = counts(applied[example])
+def test_every_example_has_its_core(planned: dict[str, ex.AppliedExample], example: str) -> None:
+    got = counts(planned[example])
     assert got["aws_lb"] == 1
     assert got["aws_lb_listener"] >= 1
     assert got["aws_lb_target_group"] >= 1
@@ -57,8 +57,8 @@ def test_every_example_has_its_core(applied: dict[str, ex.AppliedExample], examp
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_load_balancer_attributes(applied: dict[str, ex.AppliedExample], example: str) -> None:
-    item = applied[example]
+def test_load_balancer_attributes(planned: dict[str, ex.AppliedExample], example: str) -> None:
+    item = planned[example]
     (lb,) = of_type(item, "aws_lb")
     assert lb["name"] == item.name
     assert lb["load_balancer_type"] == "application"
@@ -68,24 +68,24 @@ def test_load_balancer_attributes(applied: dict[str, ex.AppliedExample], example
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_names_fit_aws_limits(applied: dict[str, ex.AppliedExample], example: str) -> None:
-    item = applied[example]
+def test_names_fit_aws_limits(planned: dict[str, ex.AppliedExample], example: str) -> None:
+    item = planned[example]
     for tg in of_type(item, "aws_lb_target_group"):
         assert len(tg["name"]) <= 32, tg["name"]
         assert tg["name"].startswith(f"{item.name}-")
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_listener_security(applied: dict[str, ex.AppliedExample], example: str) -> None:
-    for listener in of_type(applied[example], "aws_lb_listener"):
+def test_listener_security(planned: dict[str, ex.AppliedExample], example: str) -> None:
+    for listener in of_type(planned[example], "aws_lb_listener"):
         if listener["protocol"] == "HTTPS":
             assert str(listener["ssl_policy"]).startswith("ELBSecurityPolicy-TLS13"), listener["ssl_policy"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_instances_private_and_imdsv2(applied: dict[str, ex.AppliedExample], example: str) -> None:
+def test_instances_private_and_imdsv2(planned: dict[str, ex.AppliedExample], example: str) -> None:
     """Instances are reached through the ALB only: no public IP; IMDSv2 only."""
-    instances = of_type(applied[example], "aws_instance")
+    instances = of_type(planned[example], "aws_instance")
     assert instances
     for instance in instances:
         assert instance.get("associate_public_ip_address") in (False, None)

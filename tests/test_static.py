@@ -43,16 +43,29 @@ def _validate(src: Path, dst: Path, env: dict[str, str]) -> dict[str, Any]:
     return runner.validate()
 
 
+def _from_plans(planned: dict[str, Any], key: str) -> dict[str, Any]:
+    """A plan validates, and every example is planned for the plan tests anyway: an example (or a module only
+    the examples use) is valid when its plans succeeded. Saves a provider start per directory."""
+    names = [key.removeprefix("examples/")] if not key.startswith("examples/_modules/") else list(planned)
+    failed = [f"examples/{n}: {planned[n].error}" for n in names if planned[n].error is not None]
+    if failed:
+        return {"valid": False, "diagnostics": [{"summary": "plan failed", "detail": "\n".join(failed)}]}
+    return {"valid": True, "diagnostics": []}
+
+
 @pytest.fixture(scope="module")
-def validations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def validations(
+    tmp_path_factory: pytest.TempPathFactory, planned: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     base = tmp_path_factory.mktemp("validate")
     env = cli_config_env(base)
+    own = {k: v for k, v in CONFIG_DIRS.items() if not k.startswith("examples/")}
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {
-            key: pool.submit(_validate, src, base / key.replace("/", "__"), env)
-            for key, src in CONFIG_DIRS.items()
+            key: pool.submit(_validate, src, base / key.replace("/", "__"), env) for key, src in own.items()
         }
-        return {key: future.result() for key, future in futures.items()}
+        results = {key: future.result() for key, future in futures.items()}
+    return results | {k: _from_plans(planned, k) for k in CONFIG_DIRS if k.startswith("examples/")}
 
 
 def test_every_config_dir_found() -> None:

@@ -147,8 +147,10 @@ class LabEngine:
         handle = self._handle()
         # A failed apply raises with Terraform's message; the daemon prints it and keeps the lab running,
         # so the participant can fix their files and apply again.
-        handle.apply(progress=lambda _line: None, require_lb=False)
-        for line in present.plan_lines(handle.plan_json()):
+        quiet = lambda _line: None  # noqa: E731 - the lab prints the plan's summary, not Terraform's steps
+        changes = handle.plan(progress=quiet)
+        handle.apply_plan(progress=quiet, require_lb=False)
+        for line in present.plan_lines({"resource_changes": changes}):
             out(line)
         out("Apply complete.")
         self._converge(handle, out)
