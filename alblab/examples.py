@@ -163,7 +163,7 @@ def destroy_all(items: list[AppliedExample]) -> None:
 
     for item in items:
         if not item.destroyed and not item.handle.has_state():
-            item.destroyed = True  # only planned (or nothing created): no destroy, each costs a provider start
+            item.destroyed = True  # only planned, or nothing made: no destroy (each costs a provider start)
     run_all([i for i in items if not i.destroyed], job)
 
 
