@@ -77,9 +77,10 @@ pytest: deps
 
 test: lint pytest
 
-# The fast lane: everything that needs no apply and no data plane.
+# The fast lane: static checks, plans, bad input and unit tests; no apply, no data plane, no CLI life cycle.
+FAST_LANE := not apply and not dataplane and not lifecycle
 test-fast: venv
-	@$(PY) -m pytest -p no:cacheprovider -m "not apply and not dataplane" $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -p no:cacheprovider -m "$(FAST_LANE)" $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
 bench: deps

@@ -43,7 +43,7 @@ def owner_name(uid: int) -> str:
         return f"uid {uid}"
 
 
-def check_owner(home: Path) -> None:
+def check_owner(home: Path, me: int | None = None) -> None:
     """A clear message instead of a PermissionError when the state belongs to another user.
 
     root may use anyone's state directory (``sudo alblab down`` cleans a user's session); a user may not
@@ -52,7 +52,7 @@ def check_owner(home: Path) -> None:
     if not home.exists():
         return
     uid = home.stat().st_uid
-    me = os.geteuid()
+    me = os.geteuid() if me is None else me
     if uid == me or me == 0:
         return
     raise StateError(

@@ -30,6 +30,8 @@ from alblab import records
 from alblab.emulator import Emulator, is_running, stop_running
 from alblab.errors import AlblabError, StateError, UsageError
 from alblab.model import Stack
+from alblab.providers import SharedProvider, provider_binary
+from alblab.providers import stop_running as stop_provider_pid
 from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
 from alblab.terraform import TerraformError
@@ -93,6 +95,7 @@ class SessionRecord:
     aws: str = "emulator"
     emulator_pid: int = 0
     emulator_port: int = 0
+    provider_pid: int = 0  # a shared aws provider (see alblab.providers), recorded before it is ready
     stacks: dict[str, StackRecord] = field(default_factory=dict)
     version: int = VERSION
 
@@ -108,6 +111,7 @@ class SessionRecord:
             aws=data.get("aws", "emulator"),
             emulator_pid=int(data.get("emulator_pid", 0)),
             emulator_port=int(data.get("emulator_port", 0)),
+            provider_pid=int(data.get("provider_pid", 0)),
             stacks=stacks,
         )
 
@@ -127,7 +131,15 @@ class DownReport:
 class Session:
     """One state directory: an emulator (or real AWS) and the stacks applied against it."""
 
-    def __init__(self, home: Path, aws: str = "emulator", progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        aws: str = "emulator",
+        progress: Progress | None = None,
+        shared_provider: bool = False,
+    ) -> None:
+        """``shared_provider``: every Terraform command of this process attaches to one aws provider instead
+        of starting its own (for long-lived sessions running many commands, e.g. a test run)."""
         if aws not in AWS_MODES:
             raise UsageError(f"aws must be one of {', '.join(AWS_MODES)}, not {aws!r}")
         if aws == "real" and os.environ.get("CI") and os.environ.get("ALBLAB_ALLOW_REAL_IN_CI") != "1":
@@ -136,6 +148,8 @@ class Session:
         self.progress: Progress = progress or (lambda _message: None)
         self._lock = threading.RLock()
         self._emulator: Emulator | None = None
+        self._want_provider = shared_provider and aws == "emulator"
+        self._provider: SharedProvider | None = None
         records.check_owner(self.home)
         data = records.read_json(self.home / SESSION_FILE)
         self.record = SessionRecord.from_json(data) if data else SessionRecord(aws=aws)
@@ -157,7 +171,7 @@ class Session:
     @property
     def active(self) -> bool:
         """Anything recorded that ``down`` would have to clean."""
-        return bool(self.record.emulator_pid or self.record.stacks)
+        return bool(self.record.emulator_pid or self.record.provider_pid or self.record.stacks)
 
     @contextlib.contextmanager
     def exclusive(self, what: str) -> Iterator[None]:
@@ -219,6 +233,7 @@ class Session:
         for handle in self.stacks():
             handle.teardown_plane()
             handle.forget_state()
+        self.stop_provider()  # configured for the emulator that is gone
         self.record.emulator_pid = self.record.emulator_port = 0
         self.save()
 
@@ -236,6 +251,33 @@ class Session:
 
     def clients(self) -> AwsClients:
         return aws_clients(self.endpoint)
+
+    def terraform_env(self) -> dict[str, str]:
+        """What every Terraform command of this session adds to its environment: the shared provider, when
+        this session runs one (started on first use, recorded before it is ready)."""
+        if not self._want_provider:
+            return {}
+        with self._lock:
+            if self._provider is None:
+                binary = provider_binary()
+                if binary is None:  # no local mirror: each command starts its own provider, as usual
+                    self._want_provider = False
+                    return {}
+                provider = SharedProvider(binary, self.ensure_emulator(), self.home / "provider.log")
+                self.record.provider_pid = provider.spawn()
+                self.save()
+                provider.wait_ready()
+                self._provider = provider
+            return self._provider.env()
+
+    def stop_provider(self) -> None:
+        if self._provider is not None:
+            self._provider.stop()
+            self._provider = None
+        if self.record.provider_pid:
+            stop_provider_pid(self.record.provider_pid)
+            self.record.provider_pid = 0
+            self.save()
 
     # --- stacks ----------------------------------------------------------------------------------
 
@@ -310,6 +352,7 @@ class Session:
         report = DownReport()
         for handle in self.stacks():
             handle.down(report, destroy=destroy)
+        self.stop_provider()
         if self.record.emulator_pid:
             pid = self.record.emulator_pid
             if self.stop_emulator():
@@ -400,6 +443,7 @@ class StackHandle:
                 self.workdir,
                 self.source,
                 self.session.endpoint,
+                env=self.session.terraform_env(),
                 variables=self.record.variables,
                 var_files=[Path(f) for f in self.record.var_files],
             )
@@ -414,6 +458,7 @@ class StackHandle:
             self.workdir.parent,
             endpoint,
             extra_vars=extra_vars,
+            env=self.session.terraform_env(),
             variables=self.record.variables,
             var_files=[Path(f) for f in self.record.var_files],
             keep_state=True,

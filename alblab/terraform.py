@@ -104,8 +104,10 @@ def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
     # SIGINT makes Terraform exit at once and may lose state, so exactly one is sent, by ``stop()``.
     # ALBLAB_TF_LOG (set by benchmarks/suite.py) collects one line per command, to count them by kind.
     log = '[ -n "$ALBLAB_TF_LOG" ] && echo "$1 $$" >> "$ALBLAB_TF_LOG"\n'
+    # init installs the provider and writes the lock file: never through a shared (reattached) provider.
+    init = '[ "$1" = init ] && unset TF_REATTACH_PROVIDERS\n'
     launcher.write_text(
-        f"#!/bin/sh\n{exports}echo $$ > {PID_FILE}\n{log}"
+        f"#!/bin/sh\n{exports}echo $$ > {PID_FILE}\n{log}{init}"
         f'exec {shlex.quote(_SETSID)} {shlex.quote(terraform)} "$@"\n'
     )
     launcher.chmod(0o755)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 # Where machine images for this project keep a mirror of hashicorp/aws (ALBLAB_TF_MIRROR overrides).
@@ -36,7 +37,13 @@ def cli_config_env(work_root: Path) -> dict[str, str]:
     """Write ``work_root/terraformrc`` and return the environment that points Terraform at it."""
     work_root.mkdir(parents=True, exist_ok=True)
     path = work_root / "terraformrc"
-    path.write_text(render_cli_config(find_mirror()))
+    text = render_cli_config(find_mirror())
+    if not path.is_file() or path.read_text() != text:
+        # Replaced, never rewritten in place: a Terraform starting in another thread meanwhile would read a
+        # half-written file, find no mirror and go to the registry (offline: "no such host").
+        tmp = path.with_name(f".terraformrc.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text(text)
+        os.replace(tmp, path)
     return {
         "TF_CLI_CONFIG_FILE": str(path),
         "TF_IN_AUTOMATION": "1",

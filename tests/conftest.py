@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from jobs import REGISTRY, JobContext, Jobs
 
 from alblab import examples as ex
 from alblab.session import Session
@@ -41,6 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("--aws=real is never run in CI (CI is set)")
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected: decide on what really runs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     real = config.getoption("--aws") == "real"
     for item in items:
@@ -54,8 +56,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     uses = [set(getattr(i, "fixturenames", ())) for i in items]
     config._alblab_needs_apply = any("applied" in names for names in uses)  # type: ignore[attr-defined]
     config._alblab_needs_plan = any(names & {"applied", "planned"} for names in uses)  # type: ignore[attr-defined]
-    # Stable sort: destroy-phase tests go last, everything else keeps its order.
-    items.sort(key=lambda item: item.get_closest_marker("destroy_phase") is not None)
+    config._alblab_files = {Path(str(i.path)).resolve() for i in items}  # type: ignore[attr-defined]
+    # Stable sort: first what needs nothing from the background (it runs while the examples and the early
+    # jobs work), then what waits for them, destroy-phase tests last; otherwise pytest's order.
+    waits_for = {"planned", "applied", "jobs", "bad_plan", "validations"}
+
+    def order(item: pytest.Item) -> tuple[bool, bool]:
+        waits = bool(set(getattr(item, "fixturenames", ())) & waits_for)
+        return (item.get_closest_marker("destroy_phase") is not None, waits)
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +81,8 @@ def work_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def alblab_session(aws_mode: str, work_root: Path) -> Iterator[Session]:
     """One session (emulator or real AWS) for the whole run; down at the end, whatever happened."""
-    session = Session(work_root / "session", aws=aws_mode)
+    # One aws provider for all of the run's Terraform commands (one emulator): see alblab.providers.
+    session = Session(work_root / "session", aws=aws_mode, shared_provider=True)
     session.ensure_emulator()
     try:
         yield session
@@ -158,6 +169,26 @@ def example_job(
 def _start_examples_early(request: pytest.FixtureRequest) -> None:
     if getattr(request.config, "_alblab_needs_plan", False):
         request.getfixturevalue("example_job")
+    if any(path in REGISTRY_FILES() for path in getattr(request.config, "_alblab_files", ())):
+        request.getfixturevalue("jobs")
+
+
+def REGISTRY_FILES() -> set[Path]:
+    return {module_file for module_file, _fn in REGISTRY.values()}
+
+
+@pytest.fixture(scope="session")
+def jobs(
+    alblab_session: Session, work_root: Path, run_prefix: str, pytestconfig: pytest.Config
+) -> Iterator[Jobs]:
+    """The early jobs of the selected test modules (see tests/jobs.py), running from the session's start."""
+    selected = set(getattr(pytestconfig, "_alblab_files", ()))
+    context = JobContext(work_root, alblab_session.endpoint, run_prefix, alblab_session.terraform_env())
+    running = Jobs(context, selected)
+    try:
+        yield running
+    finally:
+        running.shutdown()
 
 
 @pytest.fixture(scope="session")

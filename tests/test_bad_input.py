@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jobs import JobContext, Jobs, early
 
 from alblab.sources import REPO_ROOT
 from alblab.state import AwsClients, find_leftovers
@@ -86,11 +87,11 @@ def attribute(diagnostic: dict[str, Any]) -> str | None:
 
 
 def plan_group(
-    group: list[Case], label: str, work_root: Path, endpoint: str | None, prefix: str
+    group: list[Case], label: str, work_root: Path, endpoint: str | None, prefix: str, env: dict[str, str]
 ) -> PlanResult:
     """One plan over the cases of ``group`` (the other case files are left out of the copy)."""
     workspace = Workspace.prepare(
-        BAD_DIR, f"{prefix}-{label}", work_root, endpoint, extra_vars={"prefix": prefix}
+        BAD_DIR, f"{prefix}-{label}", work_root, endpoint, extra_vars={"prefix": prefix}, env=env
     )
     wanted = {c.id for c in group}
     for case in CASES:
@@ -113,12 +114,15 @@ def plan_groups() -> dict[str, list[Case]]:
     return {stage: [c for c in CASES if c.stage == stage] for stage in STAGES}
 
 
-@pytest.fixture(scope="module")
-def bad_plan(work_root: Path, endpoint: str | None, run_prefix: str) -> BadPlan:
-    prefix = f"{run_prefix}b"
+@early("bad_plan")
+def plan_bad_input(ctx: JobContext) -> BadPlan:
+    """Both plans, started when the session starts (they are the slowest part of this module)."""
+    work_root, endpoint, prefix, env = ctx.work_root, ctx.endpoint, f"{ctx.run_prefix}b", ctx.tf_env
     with ThreadPoolExecutor(max_workers=len(STAGES)) as pool:
         results = list(
-            pool.map(lambda kv: plan_group(kv[1], kv[0], work_root, endpoint, prefix), plan_groups().items())
+            pool.map(
+                lambda kv: plan_group(kv[1], kv[0], work_root, endpoint, prefix, env), plan_groups().items()
+            )
         )
     by_case: dict[str, list[dict[str, Any]]] = {c.id: [] for c in CASES}
     unattributed = []
@@ -130,6 +134,12 @@ def bad_plan(work_root: Path, endpoint: str | None, run_prefix: str) -> BadPlan:
             elif d.get("severity") == "error":
                 unattributed.append(d)
     return BadPlan(min(r.rc for r in results), by_case, unattributed, prefix)
+
+
+@pytest.fixture(scope="module")
+def bad_plan(jobs: Jobs) -> BadPlan:
+    result: BadPlan = jobs.result("bad_plan")
+    return result
 
 
 def text(diagnostic: dict[str, Any]) -> str:

@@ -12,9 +12,9 @@ from alblab.dataplane import DataPlane, UnavailableError, availability, run_mode
 
 def test_mode_follows_the_user_unless_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(sandbox.MODE_VAR, raising=False)
-    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(sandbox, "euid", lambda: 0)
     assert run_mode() == "root"
-    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(sandbox, "euid", lambda: 1000)
     assert run_mode() == "rootless"
     monkeypatch.setenv(sandbox.MODE_VAR, "root")
     assert run_mode() == "root"
@@ -37,7 +37,7 @@ def test_missing_program_names_the_package(monkeypatch: pytest.MonkeyPatch) -> N
 def test_without_root_or_user_namespaces_one_line_names_cause_and_fix(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sysctl: str, value: int | None, fix: str
 ) -> None:
-    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(sandbox, "euid", lambda: 1000)
     monkeypatch.delenv(sandbox.MODE_VAR, raising=False)
     monkeypatch.setattr(sandbox, "_trial_unshare", lambda: "unshare: write failed /proc/self/uid_map")
     monkeypatch.setattr(sandbox, "_sysctl", lambda name: value if name == sysctl else None)
@@ -50,7 +50,7 @@ def test_without_root_or_user_namespaces_one_line_names_cause_and_fix(
 
 
 def test_forced_mode_that_cannot_run_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(sandbox, "euid", lambda: 1000)
     monkeypatch.setenv(sandbox.MODE_VAR, "root")
     assert "not root" in str(availability())
     monkeypatch.setenv(sandbox.MODE_VAR, "fast")

@@ -25,7 +25,7 @@ from procscan import with_env
 
 from alblab.dataplane import availability
 
-pytestmark = [pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.lifecycle, pytest.mark.timeout(1200)]
 DATAPLANE = availability() is None
 HELP_DOWN = "alblab down"
 

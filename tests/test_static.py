@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jobs import JobContext, Jobs, early
 
 from alblab.sources import REPO_ROOT
 from alblab.terraform import TerraformError, TerraformRunner
@@ -97,16 +98,27 @@ def test_terraform_fmt() -> None:
     assert proc.returncode == 0, f"not terraform-fmt clean:\n{proc.stdout}{proc.stderr}"
 
 
-def test_terraform_test_files(tmp_path: Path) -> None:
-    """The module helper's *.tftest.hcl (mock_provider) run from a copy of the root module."""
+@early("terraform_test")
+def run_terraform_tests(ctx: JobContext) -> str:
+    """``terraform test`` of tests/tf/*.tftest.hcl from a copy of the root module, from the session's start;
+    its output (a failure is the output too: the test says what failed)."""
     tests_dir = REPO_ROOT / "tests" / "tf"
     if not any(tests_dir.glob("*.tftest.hcl")):
-        pytest.fail("no tests/tf/*.tftest.hcl: the module's terraform tests are missing")
-    dst = copy_config(REPO_ROOT, tmp_path / "root", with_dirs=("modules",))
+        return "no tests/tf/*.tftest.hcl: the module's terraform tests are missing"
+    base = ctx.work_root / "tftest"
+    dst = copy_config(REPO_ROOT, base / "root", with_dirs=("modules",))
     shutil.copytree(tests_dir, dst / "tests" / "tf")
-    runner = TerraformRunner(dst, cli_config_env(tmp_path))
+    runner = TerraformRunner(dst, cli_config_env(base) | ctx.tf_env)
     runner.init(backend=False, test_directory="tests/tf")
-    out = runner.test("tests/tf")
+    try:
+        return runner.test("tests/tf")
+    except TerraformError as exc:
+        return str(exc)
+
+
+def test_terraform_test_files(jobs: Jobs) -> None:
+    """The module's *.tftest.hcl (mock_provider), run from a copy of the root module."""
+    out: str = jobs.result("terraform_test")
     assert "0 failed" in out or " passed, 0 failed" in out, out
     assert "Success!" in out, out
 

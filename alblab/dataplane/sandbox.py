@@ -38,6 +38,12 @@ _USERNS_SWITCHES = (
 )
 
 
+def euid() -> int:
+    """The effective uid; its own name so tests can pretend another user for this module alone (patching
+    ``os.geteuid`` would change it for every thread of the test process)."""
+    return os.geteuid()
+
+
 def _sysctl(name: str) -> int | None:
     try:
         return int(Path("/proc/sys", *name.split(".")).read_text().strip())
@@ -100,7 +106,7 @@ def chosen_mode() -> Mode:
         return forced  # type: ignore[return-value]
     if forced:
         raise UnavailableError(f"{MODE_VAR}={forced!r}: use root, rootless, or leave it unset")
-    return "root" if os.geteuid() == 0 else "rootless"
+    return "root" if euid() == 0 else "rootless"
 
 
 def problem(mode: Mode | None = None) -> str | None:
@@ -109,7 +115,7 @@ def problem(mode: Mode | None = None) -> str | None:
         mode = mode or chosen_mode()
     except UnavailableError as exc:
         return str(exc)
-    if mode == "root" and os.geteuid() != 0:
+    if mode == "root" and euid() != 0:
         return f"{MODE_VAR}=root but this process is not root: run it as root, or use rootless mode"
     return _missing_tools(mode) or (userns_problem() if mode == "rootless" else None)
 

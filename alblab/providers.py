@@ -1,0 +1,125 @@
+"""One aws provider process shared by many Terraform commands (Terraform's ``TF_REATTACH_PROVIDERS``).
+
+Every Terraform command normally starts its own copy of the ~700 MB aws provider (seconds of CPU each); a
+suite runs hundreds of commands. A provider started once in its debug mode serves them all: Terraform
+attaches to it instead of starting one. Only for commands that share one configuration of the provider (the
+same emulator endpoint and fake keys): each command configures it again, with the same values. ``init`` never
+attaches (it must install the provider and write the lock file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from alblab.aws_env import fake_aws_env
+from alblab.errors import AlblabError
+from alblab.tfconfig import find_mirror
+
+REATTACH_ENV = "TF_REATTACH_PROVIDERS"
+_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
+
+
+class ProviderError(AlblabError):
+    pass
+
+
+def provider_binary() -> Path | None:
+    """The aws provider in this machine's filesystem mirror, or None (then every command starts its own)."""
+    mirror = find_mirror()
+    if mirror is None:
+        return None
+    aws = mirror / "registry.terraform.io" / "hashicorp" / "aws"
+    found = sorted(aws.glob("*/*/terraform-provider-aws*"))
+    return found[-1] if found else None
+
+
+class SharedProvider:
+    """The provider process, started by ``start()`` (which returns once Terraform can attach)."""
+
+    def __init__(self, binary: Path, endpoint: str | None, log: Path) -> None:
+        self.binary = binary
+        self.endpoint = endpoint
+        self.log = log
+        self.reattach = ""
+        self._proc: subprocess.Popen[str] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def spawn(self) -> int:
+        # Its own environment: the provider reads AWS_* from it, not from the Terraform that attaches. A CA
+        # bundle there makes every configuration after the first fail ("unable to add custom RootCAs").
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+        if self.endpoint:
+            env.update(fake_aws_env(self.endpoint))
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        # Both streams to a file (never a pipe nobody reads, which would block or break it); the reattach
+        # line is read back from there.
+        with self.log.open("wb") as out:
+            self._proc = subprocess.Popen(
+                [str(self.binary), "-debug"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+            )
+        return self._proc.pid
+
+    def wait_ready(self, timeout: float = 60.0) -> str:
+        assert self._proc is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = _LINE.search(self.log.read_text(errors="replace"))
+            if match:
+                self.reattach = match.group(1)
+                json.loads(self.reattach)  # a line we do not understand must not reach Terraform
+                return self.reattach
+            if self._proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise ProviderError(f"the shared aws provider did not start; see {self.log}")
+
+    def start(self) -> str:
+        self.spawn()
+        return self.wait_ready()
+
+    def env(self) -> dict[str, str]:
+        return {REATTACH_ENV: self.reattach} if self.reattach else {}
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def is_running(pid: int) -> bool:
+    """True when ``pid`` is still a shared provider alblab started (not a recycled PID)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return len(cmdline) > 1 and b"terraform-provider-aws" in cmdline[0] and cmdline[1] == b"-debug"
+
+
+def stop_running(pid: int) -> None:
+    """Stop a shared provider another alblab process started (a session's record names it)."""
+    if is_running(pid):
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
