@@ -174,7 +174,7 @@ def _start_examples_early(request: pytest.FixtureRequest) -> None:
 
 
 def REGISTRY_FILES() -> set[Path]:
-    return {module_file for module_file, _fn in REGISTRY.values()}
+    return {module_file for module_file, _fn, _seconds in REGISTRY.values()}
 
 
 @pytest.fixture(scope="session")

@@ -27,28 +27,31 @@ class JobContext:
 
 
 Job = Callable[[JobContext], Any]
-REGISTRY: dict[str, tuple[Path, Job]] = {}
+# name -> (test module, job, how long it takes: the longest start first, so they finish together)
+REGISTRY: dict[str, tuple[Path, Job, float]] = {}
 
 
-def early(name: str) -> Callable[[Job], Job]:
-    """Register ``fn`` as job ``name`` of the calling test module."""
+def early(name: str, seconds: float = 30.0) -> Callable[[Job], Job]:
+    """Register ``fn`` as job ``name`` of the calling test module; ``seconds`` is its usual wall time."""
     module_file = Path(inspect.stack()[1].filename).resolve()
 
     def register(fn: Job) -> Job:
-        REGISTRY[name] = (module_file, fn)
+        REGISTRY[name] = (module_file, fn, seconds)
         return fn
 
     return register
 
 
 class Jobs:
-    def __init__(self, context: JobContext, selected_files: set[Path], workers: int = 4) -> None:
+    # Enough to overlap the long, mostly waiting jobs (ALB waiters, health checks); the CPU-bound ones share
+    # the two cores anyway.
+    def __init__(self, context: JobContext, selected_files: set[Path], workers: int = 8) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="alblab-job")
         self._futures: dict[str, Future[Any]] = {}
         self.context = context
-        for name, (module_file, fn) in REGISTRY.items():
-            if module_file in selected_files:
-                self._futures[name] = self._pool.submit(fn, context)
+        wanted = [(seconds, name, fn) for name, (f, fn, seconds) in REGISTRY.items() if f in selected_files]
+        for _seconds, name, fn in sorted(wanted, key=lambda job: -job[0]):
+            self._futures[name] = self._pool.submit(fn, context)
 
     def result(self, name: str) -> Any:
         if name not in self._futures:  # a module selected by a path pytest resolved differently

@@ -54,18 +54,22 @@ def _from_plans(planned: dict[str, Any], key: str) -> dict[str, Any]:
     return {"valid": True, "diagnostics": []}
 
 
-@pytest.fixture(scope="module")
-def validations(
-    tmp_path_factory: pytest.TempPathFactory, planned: dict[str, Any]
-) -> dict[str, dict[str, Any]]:
-    base = tmp_path_factory.mktemp("validate")
-    env = cli_config_env(base)
+@early("validate", seconds=20)
+def validate_modules(ctx: JobContext) -> dict[str, dict[str, Any]]:
+    """``terraform validate`` of the root module and each submodule, from the session's start."""
+    base = ctx.work_root / "validate"
+    env = cli_config_env(base) | ctx.tf_env
     own = {k: v for k, v in CONFIG_DIRS.items() if not k.startswith("examples/")}
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {
             key: pool.submit(_validate, src, base / key.replace("/", "__"), env) for key, src in own.items()
         }
-        results = {key: future.result() for key, future in futures.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def validations(jobs: Jobs, planned: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = jobs.result("validate")
     return results | {k: _from_plans(planned, k) for k in CONFIG_DIRS if k.startswith("examples/")}
 
 
@@ -98,7 +102,7 @@ def test_terraform_fmt() -> None:
     assert proc.returncode == 0, f"not terraform-fmt clean:\n{proc.stdout}{proc.stderr}"
 
 
-@early("terraform_test")
+@early("terraform_test", seconds=15)
 def run_terraform_tests(ctx: JobContext) -> str:
     """``terraform test`` of tests/tf/*.tftest.hcl from a copy of the root module, from the session's start;
     its output (a failure is the output too: the test says what failed)."""
