@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from jobs import JobContext, Jobs, early
 from procscan import with_env
 
 from alblab.dataplane import availability
@@ -44,10 +45,10 @@ def check(tmp: Path, *args: str) -> Run:
     return Run(proc.returncode, proc.stdout + proc.stderr, data, xml, tmp)
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """Both applies at once: the provider's waiters are idle time."""
-    base = tmp_path_factory.mktemp("check")
+@early("check_runs", seconds=150)
+def run_both(ctx: JobContext) -> dict[str, Run]:
+    """Both checks at once, from the session's start: the provider's waiters are idle time."""
+    base = ctx.work_root / "check"
     jobs = {
         "pass": (base / "pass", str(PLAIN), "--var", f"image={MOTO_AMI}"),
         "open": (
@@ -61,8 +62,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     }
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {key: pool.submit(check, *job) for key, job in jobs.items()}
-        results = {key: f.result() for key, f in futures.items()}
-    return results
+        return {key: f.result() for key, f in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def runs(jobs: Jobs) -> dict[str, Run]:
+    result: dict[str, Run] = jobs.result("check_runs")
+    return result
 
 
 def statuses(run: Run) -> dict[str, str]:

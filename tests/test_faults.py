@@ -9,6 +9,7 @@ rootless, the namespace holder alike).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from jobs import JobContext, Jobs, early
 from procscan import with_env
 
 from alblab.dataplane import availability
@@ -39,10 +41,10 @@ class Env:
         return {**os.environ, "ALBLAB_HOME": str(self.home), "TMPDIR": str(self.tmp), "PYTHONUNBUFFERED": "1"}
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    e = Env(tmp_path / "home", tmp_path / "tmp")
-    e.tmp.mkdir()
+@contextlib.contextmanager
+def case_env(base: Path) -> Iterator[Env]:
+    e = Env(base / "home", base / "tmp")
+    e.tmp.mkdir(parents=True)
     yield e
     # Whatever a case did, leave this machine clean (and say so when the case itself did not).
     if ours(e):
@@ -50,6 +52,12 @@ def env(tmp_path: Path) -> Iterator[Env]:
         for pid in ours(e):
             os.kill(pid, signal.SIGKILL)
         pytest.fail(f"processes were still running after the case: {ours(e)}")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    with case_env(tmp_path) as e:
+        yield e
 
 
 def alblab(e: Env, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -189,8 +197,19 @@ class Up:
         return "\n".join(line for _t, line in self.lines)
 
 
+@early("faults_ctrl_c", seconds=200)
+def ctrl_c_at_each_point(ctx: JobContext) -> dict[str, float]:
+    with case_env(ctx.work_root / "faults-ctrl-c") as env:
+        return ctrl_c_scenario(env)
+
+
 @pytest.mark.apply
-def test_ctrl_c_at_each_point_of_up_then_up_converges(env: Env) -> None:
+def test_ctrl_c_at_each_point_of_up_then_up_converges(jobs: Jobs) -> None:
+    took = jobs.result("faults_ctrl_c")
+    print(f"Ctrl-C to the clean-up hint: {took}")
+
+
+def ctrl_c_scenario(env: Env) -> dict[str, float]:
     extra = [] if DATAPLANE else ["--no-dataplane"]
     took = {}
     for point in ("terraform plan", "terraform apply"):
@@ -203,7 +222,6 @@ def test_ctrl_c_at_each_point_of_up_then_up_converges(env: Env) -> None:
         assert "Traceback" not in up.output()
         assert "interrupted" in up.output()
         assert list(env.tmp.iterdir()) == [], "an interrupted up leaked temp files"
-    print(f"Ctrl-C to the clean-up hint: {took}")
     assert all(t < 5 for t in took.values()), took  # the hint comes before Terraform finishes stopping
 
     up = Up(env, "basic", *extra)
@@ -217,6 +235,7 @@ def test_ctrl_c_at_each_point_of_up_then_up_converges(env: Env) -> None:
     prefixes = plane_prefixes(env)
     assert_message(alblab(env, "down"), 0, "nothing is left")
     assert_clean(env, prefixes)
+    return took
 
 
 def process_of(e: Env, word: str) -> int:
@@ -229,10 +248,22 @@ def process_of(e: Env, word: str) -> int:
     raise AssertionError(f"no running {word} for this case")
 
 
+@early("faults_dead_parts", seconds=120)
+def dead_parts(ctx: JobContext) -> None:
+    if not DATAPLANE:
+        return
+    with case_env(ctx.work_root / "faults-dead-parts") as env:
+        dead_parts_scenario(env)
+
+
 @pytest.mark.apply
 @pytest.mark.dataplane
 @pytest.mark.skipif(not DATAPLANE, reason=str(availability()))
-def test_dead_parts_are_repaired_and_a_dead_emulator_is_one_down_from_clean(env: Env) -> None:
+def test_dead_parts_are_repaired_and_a_dead_emulator_is_one_down_from_clean(jobs: Jobs) -> None:
+    jobs.result("faults_dead_parts")
+
+
+def dead_parts_scenario(env: Env) -> None:
     assert_message(alblab(env, "up", "basic"), 0, "try 'alblab curl /'")
     # Arguments the data plane must refuse with a message.
     assert_message(alblab(env, "curl", "/", "--header", "no-colon"), 1, "no-colon")

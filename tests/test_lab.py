@@ -20,9 +20,11 @@ import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from jobs import Jobs, early
 
 from alblab.lab import client, docblocks
 from alblab.lab.engine import PREFIX_ENV
@@ -156,11 +158,20 @@ def _run(prefix: list[str], env: dict[str, str], activate: Path, line: str) -> t
     return done.returncode, done.stdout
 
 
-@pytest.mark.parametrize("mode", ["root", "rootless"])
-def test_lab_walkthrough(mode: str) -> None:
+@dataclass
+class Walk:
+    skipped: str  # why the walk could not run here ("" when it ran)
+    outputs: list[str]
+    mismatches: list[str]
+    left: list[str]
+    timings: list[str]
+
+
+def walk(mode: str) -> Walk:
+    """Every command of the README, in order, as ``mode`` (root or rootless): what differed, what was left."""
     missing = _missing_requirements(mode)
     if missing:
-        pytest.skip(f"the {mode} lab walk needs " + ", ".join(missing))
+        return Walk(f"the {mode} lab walk needs " + ", ".join(missing), [], [], [], [])
     commands = docblocks.parse(READMES[0].read_text())
     assert commands[0].line == "alblab lab start" and commands[-1].line == "alblab lab stop"
 
@@ -190,19 +201,32 @@ def test_lab_walkthrough(mode: str) -> None:
                         lineterm="",
                     )
                     mismatches.append(f"$ {command.line} (rc {rc})\n" + "\n".join(diff))
-                if command.line == "alblab lab diagram" and UPDATE:
+                if command.line == "alblab lab diagram" and UPDATE and mode == "root":
                     _copy_diagram(lab_dir, len([c for c in outputs if "== Step" in c]))
         finally:
             left = _teardown(prefix, env, activate, lab_dir, mode)
-            print(f"\n{mode} walk, seconds per command:\n" + "\n".join(timings))
-    assert not left, f"the lab left something behind: {left}"
+    return Walk("", outputs, mismatches, left, timings)
 
+
+# Both walks from the session's start, side by side: each is mostly waiting (the ALB's waiter, health checks).
+early("lab_walk_root", seconds=300)(lambda _ctx: walk("root"))
+early("lab_walk_rootless", seconds=300)(lambda _ctx: walk("rootless"))
+
+
+@pytest.mark.parametrize("mode", ["root", "rootless"])
+def test_lab_walkthrough(mode: str, jobs: Jobs) -> None:
+    result: Walk = jobs.result(f"lab_walk_{mode}")
+    if result.skipped:
+        pytest.skip(result.skipped)
+    print(f"\n{mode} walk, seconds per command:\n" + "\n".join(result.timings))
+    assert not result.left, f"the lab left something behind: {result.left}"
     if UPDATE:
-        for readme in READMES:
-            readme.write_text(docblocks.rewrite(readme.read_text(), outputs))
+        if mode == "root":
+            for readme in READMES:
+                readme.write_text(docblocks.rewrite(readme.read_text(), result.outputs))
         return
-    assert not mismatches, f"the {mode} lab's output differs from docs/lab/README.md:\n\n" + "\n\n".join(
-        mismatches
+    assert not result.mismatches, (
+        f"the {mode} lab's output differs from docs/lab/README.md:\n\n" + "\n\n".join(result.mismatches)
     )
 
 

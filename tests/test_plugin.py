@@ -1,100 +1,167 @@
 """The pytest plugin as a module consumer uses it: pytest run on a project that lives outside this package
 (its own directory, pytest.ini and tests; the module referenced by path), so nothing here relies on this
-repository's conftest. The plugin is found through the package's ``pytest11`` entry point."""
+repository's conftest. The plugin is found through the package's ``pytest11`` entry point.
+
+Each run is a pytest subprocess in a directory and TMPDIR of its own, started when the session starts (early
+jobs: they mostly wait for the provider's waiters); the tests assert on what each run printed and left.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import signal
+import subprocess
 import sys
+import tempfile
+import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from jobs import JobContext, Jobs, early
 from procscan import with_env
 
 from alblab.dataplane import availability
 
 CONSUMER = Path(__file__).parent / "fixtures" / "consumer"
+PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+CLI = [sys.executable, "-m", "alblab.cli"]
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
+
+
+@dataclass
+class Run:
+    rc: int
+    out: str
+    tmp: Path
+    left_processes: list[int]
+    left_files: list[str]
+    extra: dict[str, subprocess.CompletedProcess[str]]
+
+    def outcomes(self) -> dict[str, int]:
+        """pytest's final counts: {"passed": 4, "skipped": 1, ...}."""
+        last = [
+            line for line in self.out.splitlines() if re.search(r"\d+ (passed|failed|skipped|error)", line)
+        ]
+        return {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", last[-1])} if last else {}
 
 
 def consumer_args(*extra: str) -> list[str]:
     # -c/--rootdir: the consumer's own configuration; its conftest search stops at its own directory.
-    return ["-c", str(CONSUMER / "pytest.ini"), "--rootdir", str(CONSUMER), "-p", "no:cacheprovider", *extra]
+    return ["-c", str(CONSUMER / "pytest.ini"), "--rootdir", str(CONSUMER), *extra]
 
 
-def test_a_consumer_project(
-    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.delenv("ALBLAB_HOME", raising=False)
-    result = pytester.runpytest_subprocess(*consumer_args("-v", str(CONSUMER / "tests")), timeout=850)
-    output = result.stdout.str() + result.stderr.str()
+def environment(tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("ALBLAB_HOME", "PYTEST_ADDOPTS")}
+    return {**env, "TMPDIR": str(tmp), **extra}
+
+
+def finished(rc: int, out: str, tmp: Path, **extra: subprocess.CompletedProcess[str]) -> Run:
+    left = [p.name for p in tmp.iterdir() if p.name.startswith("alblab-")]
+    return Run(rc, out, tmp, with_env("TMPDIR", tmp), left, dict(extra))
+
+
+@early("plugin_consumer", seconds=150)
+def run_consumer(ctx: JobContext) -> Run:
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-consumer-", dir=ctx.work_root))
+    proc = subprocess.run(
+        [*PYTEST, *consumer_args("-v", str(CONSUMER / "tests"))],
+        cwd=tmp, env=environment(tmp), capture_output=True, text=True, timeout=850, check=False,
+    )  # fmt: skip
+    return finished(proc.returncode, proc.stdout + proc.stderr, tmp)
+
+
+@early("plugin_ctrl_c", seconds=90)
+def run_and_interrupt(ctx: JobContext) -> Run:
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-ctrl-c-", dir=ctx.work_root))
+    with (tmp / "out.txt").open("wb") as out:
+        proc = subprocess.Popen(
+            [*PYTEST, *consumer_args("-k", "applies_cleanly", str(CONSUMER / "tests"))],
+            cwd=tmp, env=environment(tmp), stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        # Interrupt while Terraform applies: wait for its state file to hold something.
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            states = tmp.glob("alblab-pytest-*/work/*/terraform.tfstate")
+            if any(p.stat().st_size > 200 for p in states):
+                break
+            time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        rc = proc.wait(timeout=300)
+    text = (tmp / "out.txt").read_text()
+    (tmp / "out.txt").unlink()
+    return finished(rc, text, tmp)
+
+
+@early("plugin_keep", seconds=150)
+def run_keep_then_cli(ctx: JobContext) -> Run:
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-keep-", dir=ctx.work_root))
+    home = tmp / "home"
+    (tmp / "test_kept.py").write_text(
+        textwrap.dedent(
+            f"""
+            from alblab.testing import alb_stack
+
+            plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}})
+
+
+            def test_fails_on_purpose(plain):
+                assert plain.lb.name == "not-shop", "failing on purpose"
+            """
+        )
+    )
+    env = environment(tmp, ALBLAB_HOME=str(home))
+    run = subprocess.run(
+        [*PYTEST, "--alblab-keep", "--alblab-no-dataplane", "test_kept.py"],
+        cwd=tmp, env=env, capture_output=True, text=True, timeout=850, check=False,
+    )  # fmt: skip
+    status = subprocess.run(
+        [*CLI, "--stack", "plain-test_kept", "status"], cwd=tmp, env=env, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    down = subprocess.run(
+        [*CLI, "down"], cwd=tmp, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    (tmp / "test_kept.py").unlink()
+    return finished(run.returncode, run.stdout + run.stderr, tmp, status=status, down=down)
+
+
+def test_a_consumer_project(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_consumer")
     if availability() is None:
-        result.assert_outcomes(passed=4)
+        assert run.outcomes() == {"passed": 4}, run.out
     else:
         # Traffic tests skip with the reason; the API-state test still runs.
-        result.assert_outcomes(passed=1, skipped=3)
-        assert "alblab data plane not available" in output
-    assert "Traceback" not in output
-    assert with_env("TMPDIR", tmp_path) == []
-    assert not list(tmp_path.glob("alblab-*")), "the plugin left its state directory behind"
+        assert run.outcomes() == {"passed": 1, "skipped": 3}, run.out
+        assert "alblab data plane not available" in run.out
+    assert "Traceback" not in run.out
+    assert run.left_processes == [], run.out
+    assert run.left_files == [], "the plugin left its state directory behind"
 
 
-def test_ctrl_c_during_an_apply_leaves_nothing(
-    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.delenv("ALBLAB_HOME", raising=False)
-    proc = pytester.popen(
-        [*pytester._getpytestargs(), *consumer_args("-k", "applies_cleanly", str(CONSUMER / "tests"))],
-        stdout=open(tmp_path / "out.txt", "wb"),  # noqa: SIM115
-        stderr=open(tmp_path / "err.txt", "wb"),  # noqa: SIM115
-    )
-    # Interrupt while Terraform applies: wait for its state file to hold something.
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and not any(
-        p.stat().st_size > 200 for p in tmp_path.glob("alblab-pytest-*/work/*/terraform.tfstate")
-    ):
-        assert proc.poll() is None, (tmp_path / "out.txt").read_text()
-        time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    rc = proc.wait(timeout=300)
-    out = (tmp_path / "out.txt").read_text() + (tmp_path / "err.txt").read_text()
-    assert rc == 2, out  # pytest's exit code for an interrupted run
-    assert "KeyboardInterrupt" in out
-    assert with_env("TMPDIR", tmp_path) == []
-    assert not list(tmp_path.glob("alblab-*")), out
+def test_ctrl_c_during_an_apply_leaves_nothing(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_ctrl_c")
+    assert run.rc == 2, run.out  # pytest's exit code for an interrupted run
+    assert "KeyboardInterrupt" in run.out
+    assert run.left_processes == [], run.out
+    assert run.left_files == [], run.out
 
 
-def test_keep_leaves_a_failed_stack_for_the_cli(
-    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    home = tmp_path / "home"
-    monkeypatch.setenv("ALBLAB_HOME", str(home))
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    pytester.makepyfile(
-        test_kept=f"""
-        from alblab.testing import alb_stack
-
-        plain = alb_stack({str(CONSUMER.parent / "plain-alb")!r}, variables={{"image": "ami-1e749f67"}})
-
-        def test_fails_on_purpose(plain):
-            assert plain.lb.name == "not-shop", "failing on purpose"
-        """
-    )
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--alblab-keep", "--alblab-no-dataplane", timeout=850
-    )
-    result.assert_outcomes(failed=1)
-    err = result.stderr.str()
+def test_keep_leaves_a_failed_stack_for_the_cli(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_keep")
+    home = run.tmp / "home"
+    assert run.outcomes() == {"failed": 1}, run.out
     # One key per fixture instance: the fixture's name and, for module scope, its module.
-    assert "kept 1 stack" in err and f"ALBLAB_HOME={home} alblab --stack plain-test_kept status" in err
-    cli = [sys.executable, "-m", "alblab.cli"]
-    status = pytester.run(*cli, "--stack", "plain-test_kept", "status", timeout=120)
-    assert status.ret == 0, status.stderr.str()
-    assert "aws_lb.shop" in status.stdout.str()
-    down = pytester.run(*cli, "down", timeout=300)
-    assert down.ret == 0, down.stderr.str()
-    assert "nothing is left" in down.stdout.str()
+    assert (
+        "kept 1 stack" in run.out and f"ALBLAB_HOME={home} alblab --stack plain-test_kept status" in run.out
+    )
+    status, down = run.extra["status"], run.extra["down"]
+    assert status.returncode == 0, status.stderr
+    assert "aws_lb.shop" in status.stdout
+    assert down.returncode == 0, down.stderr
+    assert "nothing is left" in down.stdout
     assert not home.exists()
+    assert run.left_processes == [], run.out
