@@ -30,7 +30,8 @@ from alblab import records
 from alblab.emulator import Emulator, is_running, stop_running
 from alblab.errors import AlblabError, StateError, UsageError
 from alblab.model import Stack
-from alblab.providers import SharedProvider, provider_binary
+from alblab.providers import REATTACH_ENV, SharedProvider, provider_binary
+from alblab.providers import is_running as is_provider_running
 from alblab.providers import stop_running as stop_provider_pid
 from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
@@ -96,6 +97,7 @@ class SessionRecord:
     emulator_pid: int = 0
     emulator_port: int = 0
     provider_pid: int = 0  # a shared aws provider (see alblab.providers), recorded before it is ready
+    provider_reattach: str = ""  # how a later command (another process) attaches to it
     stacks: dict[str, StackRecord] = field(default_factory=dict)
     version: int = VERSION
 
@@ -112,6 +114,7 @@ class SessionRecord:
             emulator_pid=int(data.get("emulator_pid", 0)),
             emulator_port=int(data.get("emulator_port", 0)),
             provider_pid=int(data.get("provider_pid", 0)),
+            provider_reattach=str(data.get("provider_reattach", "")),
             stacks=stacks,
         )
 
@@ -136,10 +139,11 @@ class Session:
         home: Path,
         aws: str = "emulator",
         progress: Progress | None = None,
-        shared_provider: bool = False,
+        shared_provider: bool = True,
     ) -> None:
-        """``shared_provider``: every Terraform command of this process attaches to one aws provider instead
-        of starting its own (for long-lived sessions running many commands, e.g. a test run)."""
+        """``shared_provider``: every Terraform command of this session attaches to one aws provider instead
+        of starting its own (seconds of CPU saved per command); it outlives a CLI process and ``down`` stops
+        it. Only with a local provider mirror and the emulator (all commands then configure it alike)."""
         if aws not in AWS_MODES:
             raise UsageError(f"aws must be one of {', '.join(AWS_MODES)}, not {aws!r}")
         if aws == "real" and os.environ.get("CI") and os.environ.get("ALBLAB_ALLOW_REAL_IN_CI") != "1":
@@ -254,21 +258,28 @@ class Session:
 
     def terraform_env(self) -> dict[str, str]:
         """What every Terraform command of this session adds to its environment: the shared provider, when
-        this session runs one (started on first use, recorded before it is ready)."""
+        this session runs one (started on first use, recorded before it is ready; reused by later processes
+        of the session while it runs)."""
         if not self._want_provider:
             return {}
         with self._lock:
-            if self._provider is None:
-                binary = provider_binary()
-                if binary is None:  # no local mirror: each command starts its own provider, as usual
-                    self._want_provider = False
-                    return {}
-                provider = SharedProvider(binary, self.ensure_emulator(), self.home / "provider.log")
-                self.record.provider_pid = provider.spawn()
-                self.save()
-                provider.wait_ready()
-                self._provider = provider
-            return self._provider.env()
+            if self._provider is not None:
+                return self._provider.env()
+            if self.record.provider_pid and self.record.provider_reattach:
+                if is_provider_running(self.record.provider_pid):
+                    return {REATTACH_ENV: self.record.provider_reattach}
+                self.record.provider_pid, self.record.provider_reattach = 0, ""
+            binary = provider_binary()
+            if binary is None:  # no local mirror: each command starts its own provider, as usual
+                self._want_provider = False
+                return {}
+            provider = SharedProvider(binary, self.ensure_emulator(), self.home / "provider.log")
+            self.record.provider_pid = provider.spawn()
+            self.save()
+            self.record.provider_reattach = provider.wait_ready()
+            self.save()
+            self._provider = provider
+            return provider.env()
 
     def stop_provider(self) -> None:
         if self._provider is not None:
@@ -276,7 +287,7 @@ class Session:
             self._provider = None
         if self.record.provider_pid:
             stop_provider_pid(self.record.provider_pid)
-            self.record.provider_pid = 0
+            self.record.provider_pid, self.record.provider_reattach = 0, ""
             self.save()
 
     # --- stacks ----------------------------------------------------------------------------------

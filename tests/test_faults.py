@@ -212,12 +212,12 @@ def test_ctrl_c_at_each_point_of_up_then_up_converges(jobs: Jobs) -> None:
 def ctrl_c_scenario(env: Env) -> dict[str, float]:
     extra = [] if DATAPLANE else ["--no-dataplane"]
     took = {}
-    for point in ("terraform plan", "terraform apply"):
+    # Early in the apply (little or nothing made yet), then inside the ALB's waiter (a partial state).
+    for point, after in (("terraform apply", 0.0), ("terraform apply", 20.0)):
         up = Up(env, "basic", *extra)
         up.wait_for(f"alblab: {point} ...")
-        if point == "terraform apply":
-            time.sleep(15)  # inside the ALB's waiter: resources exist, the state is partial
-        took[point] = up.interrupt()
+        time.sleep(after)
+        took[f"{point} +{after:.0f} s"] = up.interrupt()
         assert up.finish() == 130, up.output()
         assert "Traceback" not in up.output()
         assert "interrupted" in up.output()
