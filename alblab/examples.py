@@ -84,6 +84,13 @@ class AppliedExample:
         return self.handle.times
 
     @property
+    def summary(self) -> dict[str, Any]:
+        """The example's one promise output: alb_name, dns_name, instance_ids, target_group_names,
+        security_group_ids, routes."""
+        summary: dict[str, Any] = self.outputs.get("summary", {})
+        return summary
+
+    @property
     def alb_name(self) -> str:
         return self.handle.lb.name
 

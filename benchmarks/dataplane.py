@@ -151,10 +151,10 @@ def main() -> None:
         ws.runner.init()
         ws.runner.apply()
         t_apply = time.monotonic() - t0
-        outputs = ws.runner.outputs()
+        summary = ws.runner.outputs()["summary"]
         for kind in ("standin", "nginx"):
             t0 = time.monotonic()
-            stack = read_stack(aws_clients(emulator.endpoint), str(outputs["alb_name"]))
+            stack = read_stack(aws_clients(emulator.endpoint), str(summary["alb_name"]))
             t_read = time.monotonic() - t0
             plane = DataPlane(stack, work / f"plane-{kind}", connect_timeout_s=1.0, backend_kind=kind)
             t1 = time.monotonic()
@@ -174,7 +174,7 @@ def main() -> None:
                     plane.wait_all_healthy(30)
                     report.append(failover(plane, max(args.duration, 6.0)))
                     report += convergence(
-                        plane, emulator.endpoint, work, name, outputs["security_group_ids"]["targets"]
+                        plane, emulator.endpoint, work, name, summary["security_group_ids"]["targets"]
                     )
             finally:
                 plane.down()

@@ -51,7 +51,7 @@ def test_applied(applied: dict[str, ex.AppliedExample], example: str) -> None:
     )
     planned = Counter(r["type"] for r in planned_resources(item.plan_json))
     assert in_state == planned
-    assert item.outputs["alb_name"] == item.name
+    assert item.summary["alb_name"] == item.name
 
 
 def _state_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -74,7 +74,7 @@ def test_load_balancer_as_declared(
     for attr, key in LB_ATTRIBUTES.items():
         if declared.get(attr) is not None:
             assert lb.attributes.get(key) == api_value(declared[attr]), attr
-    assert lb.dns_name == item.outputs["dns_name"]
+    assert lb.dns_name == item.summary["dns_name"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -138,13 +138,13 @@ def test_instances_and_security_groups_as_declared(
 ) -> None:
     item = applied[example].ok()
     stack = stacks[example]
-    assert set(stack.instances) == set(item.outputs["instance_ids"].values())
+    assert set(stack.instances) == set(item.summary["instance_ids"].values())
     assert len(stack.instances) == len(of_type(item, "aws_instance"))
     names = {sg.name for sg in stack.security_groups.values()}
     for declared in of_type(item, "aws_security_group"):
         if declared.get("name"):
             assert declared["name"] in names
-    sg_ids = item.outputs["security_group_ids"]
+    sg_ids = item.summary["security_group_ids"]
     assert sg_ids["alb"] in stack.load_balancer.security_group_ids
     for instance in stack.instances.values():
         assert sg_ids["targets"] in instance.security_group_ids, instance.id

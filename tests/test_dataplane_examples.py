@@ -64,7 +64,7 @@ def seen(plane: DataPlane, n: int, path: str = "/", key: str = "instance", **kw:
 
 def test_basic_round_robin_xff_and_sg(plane_for, applied) -> None:  # type: ignore[no-untyped-def]
     plane = plane_for("basic")
-    ids = sorted(example(applied, "basic").outputs["instance_ids"].values())
+    ids = sorted(example(applied, "basic").summary["instance_ids"].values())
     got = seen(plane, 6)
     assert sorted(set(got)) == ids
     assert all(a != b for a, b in itertools.pairwise(got)), f"not alternating: {got}"
@@ -78,8 +78,8 @@ def test_basic_round_robin_xff_and_sg(plane_for, applied) -> None:  # type: igno
 def test_basic_sg_opened_by_terraform_then_closed(plane_for, applied, work_root: Path) -> None:  # type: ignore[no-untyped-def]
     item = example(applied, "basic")
     plane = plane_for("basic")
-    instance = sorted(item.outputs["instance_ids"].values())[0]
-    target_sg = item.outputs["security_group_ids"]["targets"]
+    instance = sorted(item.summary["instance_ids"].values())[0]
+    target_sg = item.summary["security_group_ids"]["targets"]
     assert plane.probe(instance) == "blocked"
     endpoint = item.clients.ec2.meta.endpoint_url
     ws = Workspace.prepare(
@@ -109,7 +109,7 @@ def test_basic_sg_opened_by_terraform_then_closed(plane_for, applied, work_root:
 
 def test_basic_failed_instance_left_out_and_back(plane_for, applied) -> None:  # type: ignore[no-untyped-def]
     plane = plane_for("basic")
-    instance = sorted(example(applied, "basic").outputs["instance_ids"].values())[0]
+    instance = sorted(example(applied, "basic").summary["instance_ids"].values())[0]
     tg = next(iter(plane.stack.target_groups.values()))
     hc = tg.health_check
     key = f"{instance}:80"

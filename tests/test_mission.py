@@ -89,7 +89,7 @@ def test_listeners_forward_to_healthy_registered_targets(
         unhealthy = [(t.id, t.health) for t in tg.targets if t.health != "healthy"]
         assert not unhealthy, f"{tg.name}: {unhealthy}"
     registered = {t.id for arn in forwarded for t in stack.target_groups[arn].targets}
-    missing = set(item.outputs["instance_ids"].values()) - registered
+    missing = set(item.summary["instance_ids"].values()) - registered
     assert not missing, f"instances behind no forwarding listener: {missing}"
 
 
@@ -99,9 +99,9 @@ def test_routes_as_the_example_declares(
 ) -> None:
     item = applied[example].ok()
     stack = stacks[example]
-    routes = item.outputs["routes"]
+    routes = item.summary["routes"]
     assert routes, "the example declares no routes"
-    names = item.outputs.get("target_group_names", {})
+    names = item.summary.get("target_group_names", {})
     failures = []
     for r in routes:
         listener = stack.listener(int(r.get("listener_port") or 80))

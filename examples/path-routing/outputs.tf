@@ -1,43 +1,9 @@
-output "alb_name" {
-  description = "Name of the load balancer."
-  value       = module.alb.name
-}
-
 output "dns_name" {
-  description = "DNS name of the load balancer: open http://<dns_name>/ in a browser."
+  description = "Try http://<dns_name>/mobile (the instances) and http://<dns_name>/desktop (the on-premises IP target)."
   value       = module.alb.dns_name
 }
 
-output "instance_ids" {
-  description = "Instance IDs keyed by the example's stable instance key."
-  value       = module.scaffold.instance_ids
-}
-
-output "target_group_names" {
-  description = "Target group names keyed by target-group key."
-  value       = module.alb.target_group_names
-}
-
-output "security_group_ids" {
-  description = "The ALB's and the targets' security group IDs."
-  value       = module.alb.security_group_ids
-}
-
-module "routes" {
-  source = "../_modules/routes"
-
-  routes = [
-    { name = "mobile-exact", path = "/mobile", expect = { type = "forward", target_group_key = "mobile" } },
-    { name = "mobile-app", path = "/mobile/app/home", expect = { type = "forward", target_group_key = "mobile" } },
-    { name = "mobile-suffix", path = "/mobile-beta", expect = { type = "forward", target_group_key = "mobile" } },
-    { name = "desktop", path = "/desktop/index.html", expect = { type = "forward", target_group_key = "desktop" } },
-    { name = "root-404", path = "/", expect = { type = "fixed-response", status_code = 404 } },
-    { name = "case-sensitive-404", path = "/Mobile", expect = { type = "fixed-response", status_code = 404 } },
-    { name = "not-prefix-404", path = "/api/mobile", expect = { type = "fixed-response", status_code = 404 } },
-  ]
-}
-
-output "routes" {
-  description = "Requests and the action the listener must give them (checked by the alblab routing evaluator)."
-  value       = module.routes.routes
+output "summary" {
+  description = "What this example promises (the test suite checks it): the ALB, instances, security groups, the EC2 and IP target groups, and the path routes with the default 404."
+  value       = module.summary.summary
 }

@@ -1,5 +1,18 @@
-# The examples' "routes" output: requests and the action a listener must give each, in one object type whatever
-# optional fields a route sets (the alblab routing evaluator checks them against the live listener rules).
+# What each example promises, as its one output "summary": its load balancer, instances, security groups, target
+# groups, and the routes — requests and the action a listener must give each, in one object type whatever optional
+# fields a route sets (the alblab routing evaluator checks them against the live listener rules).
+
+variable "alb" {
+  description = "The terraform-aws-alb module's outputs (module.alb)."
+  type        = any
+  nullable    = false
+}
+
+variable "instance_ids" {
+  description = "The example's instance IDs, keyed by its stable instance keys."
+  type        = map(string)
+  nullable    = false
+}
 
 variable "defaults" {
   description = "Values for the fields a route leaves out: listener_port, method, host, source_ip."
@@ -23,9 +36,8 @@ variable "routes" {
   nullable    = false
 }
 
-output "routes" {
-  description = "The routes with every field set."
-  value = tolist([for r in var.routes : {
+locals {
+  routes = tolist([for r in var.routes : {
     name          = r.name
     listener_port = try(r.listener_port, var.defaults.listener_port)
     method        = try(r.method, var.defaults.method)
@@ -40,4 +52,16 @@ output "routes" {
       status_code      = try(r.expect.status_code, null)
     }
   }])
+}
+
+output "summary" {
+  description = "alb_name, dns_name, instance_ids, target_group_names, security_group_ids, routes (every field set)."
+  value = {
+    alb_name           = var.alb.name
+    dns_name           = var.alb.dns_name
+    instance_ids       = var.instance_ids
+    target_group_names = var.alb.target_group_names
+    security_group_ids = var.alb.security_group_ids
+    routes             = local.routes
+  }
 }
