@@ -376,6 +376,7 @@ class Session:
                 (self.home / SESSION_FILE).unlink()
             for extra in ("emulator", "work", "planes"):
                 shutil.rmtree(self.home / extra, ignore_errors=True)
+            (self.home / "provider.log").unlink(missing_ok=True)
         return report
 
     def _remove_strays(self, report: DownReport) -> None:
