@@ -29,6 +29,10 @@ class ProviderError(AlblabError):
     pass
 
 
+# A unix socket path holds at most 107 bytes; the provider adds about 20 to its TMPDIR.
+MAX_SOCK_DIR = 80
+
+
 def provider_binary() -> Path | None:
     """The aws provider in this machine's filesystem mirror, or None (then every command starts its own)."""
     mirror = find_mirror()
@@ -42,10 +46,12 @@ def provider_binary() -> Path | None:
 class SharedProvider:
     """The provider process, started by ``start()`` (which returns once Terraform can attach)."""
 
-    def __init__(self, binary: Path, endpoint: str | None, log: Path) -> None:
+    def __init__(self, binary: Path, endpoint: str | None, log: Path, sock_dir: Path) -> None:
         self.binary = binary
         self.endpoint = endpoint
         self.log = log
+        # Where it makes its socket (its TMPDIR): ours to remove, not the user's temp dir to litter.
+        self.sock_dir = sock_dir
         self.reattach = ""
         self._proc: subprocess.Popen[str] | None = None
 
@@ -59,6 +65,8 @@ class SharedProvider:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
         if self.endpoint:
             env.update(fake_aws_env(self.endpoint))
+        self.sock_dir.mkdir(parents=True, exist_ok=True)
+        env["TMPDIR"] = str(self.sock_dir)
         self.log.parent.mkdir(parents=True, exist_ok=True)
         # Both streams to a file (never a pipe nobody reads, which would block or break it); the reattach
         # line is read back from there.

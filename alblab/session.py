@@ -30,7 +30,7 @@ from alblab import records
 from alblab.emulator import Emulator, is_running, stop_running
 from alblab.errors import AlblabError, StateError, UsageError
 from alblab.model import Stack
-from alblab.providers import REATTACH_ENV, SharedProvider, provider_binary
+from alblab.providers import MAX_SOCK_DIR, REATTACH_ENV, SharedProvider, provider_binary
 from alblab.providers import is_running as is_provider_running
 from alblab.providers import stop_running as stop_provider_pid
 from alblab.sources import check_var_files, example_name, resolve_source
@@ -269,11 +269,12 @@ class Session:
                 if is_provider_running(self.record.provider_pid):
                     return {REATTACH_ENV: self.record.provider_reattach}
                 self.record.provider_pid, self.record.provider_reattach = 0, ""
-            binary = provider_binary()
-            if binary is None:  # no local mirror: each command starts its own provider, as usual
+            binary, sock_dir = provider_binary(), self.home / "p"
+            if binary is None or len(str(sock_dir)) > MAX_SOCK_DIR:
+                # No local mirror, or a state dir too deep for a socket: each command starts its own provider.
                 self._want_provider = False
                 return {}
-            provider = SharedProvider(binary, self.ensure_emulator(), self.home / "provider.log")
+            provider = SharedProvider(binary, self.ensure_emulator(), self.home / "provider.log", sock_dir)
             self.record.provider_pid = provider.spawn()
             self.save()
             self.record.provider_reattach = provider.wait_ready()
@@ -289,6 +290,7 @@ class Session:
             stop_provider_pid(self.record.provider_pid)
             self.record.provider_pid, self.record.provider_reattach = 0, ""
             self.save()
+        shutil.rmtree(self.home / "p", ignore_errors=True)
 
     # --- stacks ----------------------------------------------------------------------------------
 
