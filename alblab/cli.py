@@ -387,7 +387,14 @@ def interrupted(ctx: Context) -> int:
     else:
         print("alblab: interrupted; nothing was left running.", file=sys.stderr, flush=True)
     if session is not None:
-        still = session.interrupt(timeout=60)
+        try:
+            still = session.interrupt(timeout=60)
+        except (Exception, KeyboardInterrupt) as exc:  # a second Ctrl-C, or anything else: say it, still 130
+            print(
+                f"alblab: could not wait for Terraform to stop ({type(exc).__name__}); 'alblab down' will",
+                file=sys.stderr,
+            )
+            still = []
         for workdir in still:
             print(f"alblab: terraform in {workdir} did not stop; 'alblab down' waits for it", file=sys.stderr)
     return 130

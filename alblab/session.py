@@ -36,6 +36,7 @@ from alblab.providers import stop_running as stop_provider_pid
 from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
 from alblab.terraform import TerraformError
+from alblab.terraform import stop_running as stop_terraform_in
 from alblab.tfstate import LoadBalancerRef, choose, load_balancers, resources_in_state_file
 from alblab.workspace import Workspace
 
@@ -599,9 +600,7 @@ class StackHandle:
         self._set(phase="new", lb={})
 
     def stop_terraform(self, timeout: float = 60.0) -> bool:
-        if not self.workdir.is_dir():
-            return True
-        return self.workspace.runner.stop(timeout)
+        return stop_terraform_in(self.workdir, timeout)
 
     # --- the ALB ---------------------------------------------------------------------------------
 

@@ -127,6 +127,37 @@ def _alive(pid: int) -> bool:
     return False
 
 
+def running_pid(workdir: Path) -> int | None:
+    """The PID of a Terraform still running in ``workdir`` (ours: started through the launcher)."""
+    try:
+        pid = int((Path(workdir) / PID_FILE).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    if not _alive(pid) or not cmdline or not cmdline[0].endswith(b"terraform"):
+        return None
+    return pid
+
+
+def stop_running(workdir: Path, timeout: float = 60.0) -> bool:
+    """Ask a Terraform running in ``workdir`` to stop (one SIGINT: it saves its state) and wait; True once
+    none runs. Needs nothing but the directory: safe in a Ctrl-C handler."""
+    pid = running_pid(workdir)
+    if pid is None:
+        return True
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 class TerraformRunner:
     """Terraform commands on one working directory; every failure raises ``TerraformError``.
 
@@ -171,32 +202,10 @@ class TerraformRunner:
     # --- a Terraform that is still running (Ctrl-C, a killed caller) ------------------------------------
 
     def running_pid(self) -> int | None:
-        """The PID of a Terraform still running in this directory (ours: started through the launcher)."""
-        try:
-            pid = int((self.workdir / PID_FILE).read_text().strip())
-        except (FileNotFoundError, ValueError):
-            return None
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except (FileNotFoundError, ProcessLookupError):
-            return None
-        if not _alive(pid) or not cmdline or not cmdline[0].endswith(b"terraform"):
-            return None
-        return pid
+        return running_pid(self.workdir)
 
     def stop(self, timeout: float = 60.0) -> bool:
-        """Ask a running Terraform to stop (one SIGINT: it saves its state) and wait; True once none runs."""
-        pid = self.running_pid()
-        if pid is None:
-            return True
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGINT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not _alive(pid):
-                return True
-            time.sleep(0.1)
-        return False
+        return stop_running(self.workdir, timeout)
 
     # --- commands -----------------------------------------------------------------------------------------
 
