@@ -23,12 +23,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import docblocks
 import pytest
 from jobs import Jobs, early
+from normalize import normalize
 
-from alblab.lab import client, docblocks
+from alblab.lab import client
 from alblab.lab.engine import PREFIX_ENV
-from alblab.lab.normalize import normalize
 
 REPO = Path(__file__).resolve().parent.parent
 LAB_DOCS = REPO / "docs" / "lab"

@@ -11,11 +11,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import docblocks
 import pytest
+from normalize import normalize
 
-from alblab.lab import docblocks
 from alblab.lab.diagram import BLOCKED, AlbNodeView, Observations, render, to_dot
-from alblab.lab.normalize import normalize
 from alblab.lab.steps import STEPS, STEPS_DIR
 from alblab.model import (
     Action,
