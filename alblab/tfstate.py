@@ -8,7 +8,7 @@ directly (``terraform show -json`` would start the provider, seconds of CPU, to 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,17 +27,6 @@ class LoadBalancerRef:
 
     def as_dict(self) -> dict[str, str]:
         return {"address": self.address, "name": self.name, "arn": self.arn, "dns_name": self.dns_name}
-
-
-def managed_resources(state: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Managed resources of a ``show -json`` state, child modules included."""
-
-    def walk(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        yield from (r for r in module.get("resources", []) if r.get("mode") == "managed")
-        for child in module.get("child_modules", []):
-            yield from walk(child)
-
-    yield from walk((state.get("values") or {}).get("root_module") or {})
 
 
 def _index(key: Any) -> str:

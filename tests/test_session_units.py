@@ -54,18 +54,45 @@ def lb(address: str, name: str, kind: str = "application") -> dict[str, object]:
     }
 
 
-STATE = {
-    "values": {
-        "root_module": {
-            "resources": [lb("aws_lb.public", "pub"), lb("aws_lb.nlb", "net", kind="network")],
-            "child_modules": [{"resources": [lb("module.alb.aws_lb.this", "inner")]}],
-        }
+RESOURCES = [
+    lb("aws_lb.public", "pub"),
+    lb("aws_lb.nlb", "net", kind="network"),
+    lb("module.alb.aws_lb.this", "inner"),
+]
+
+
+def test_resources_are_read_from_the_state_file_child_modules_included(tmp_path: Path) -> None:
+    state = {
+        "version": 4,
+        "resources": [
+            {
+                "mode": "managed",
+                "type": "aws_lb",
+                "name": "public",
+                "instances": [{"attributes": {"name": "pub"}}],
+            },
+            {"mode": "data", "type": "aws_ami", "name": "x", "instances": [{"attributes": {}}]},
+            {
+                "module": "module.alb",
+                "mode": "managed",
+                "type": "aws_lb_target_group",
+                "name": "this",
+                "instances": [{"index_key": "web", "attributes": {}}, {"index_key": 0, "attributes": {}}],
+            },
+        ],
     }
-}
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
+    found = tfstate.resources_in_state_file(tmp_path / "terraform.tfstate")
+    assert [r["address"] for r in found] == [
+        "aws_lb.public",
+        'module.alb.aws_lb_target_group.this["web"]',
+        "module.alb.aws_lb_target_group.this[0]",
+    ]
+    assert tfstate.resources_in_state_file(tmp_path / "missing.tfstate") == []
 
 
 def test_load_balancers_come_from_the_state_child_modules_included() -> None:
-    found = tfstate.load_balancers(tfstate.managed_resources(STATE))
+    found = tfstate.load_balancers(RESOURCES)
     assert [(f.address, f.name) for f in found] == [
         ("aws_lb.public", "pub"),
         ("module.alb.aws_lb.this", "inner"),
