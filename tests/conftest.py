@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "destroy_phase: runs after every other test (destroy + leak check)")
     if config.getoption("--aws") == "real" and os.environ.get("CI"):
         raise pytest.UsageError("--aws=real is never run in CI (CI is set)")
+    # The Ctrl-C tests send SIGINT to the processes they start. A shell that starts the suite in the
+    # background (`make test &`, a CI runner) ignores SIGINT, and every child would inherit the ignore.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected: decide on what really runs

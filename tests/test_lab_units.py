@@ -478,19 +478,18 @@ def test_ctrl_c_leaves_the_operation_to_the_daemon_which_goes_on(tmp_path: Path)
     answers the next command."""
     import signal
     import threading
-    import time
 
     from alblab.lab import client
     from alblab.lab.daemon import SOCKET_NAME, _LabServer
     from alblab.lab.engine import LabEngine
 
-    finished = threading.Event()
+    finished, client_gone = threading.Event(), threading.Event()
 
     class SlowEngine(LabEngine):
         def check(self, out: Callable[[str], None]) -> int:
             out("checking ...")
-            time.sleep(2)
-            out("still checking")  # the client is gone by now: writing must not kill the daemon
+            client_gone.wait(timeout=60)
+            out("still checking")  # the client is gone: writing must not kill the daemon
             finished.set()
             return 0
 
@@ -507,6 +506,7 @@ def test_ctrl_c_leaves_the_operation_to_the_daemon_which_goes_on(tmp_path: Path)
         assert proc.stdout.readline() == "checking ...\n"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
+        client_gone.set()
         assert proc.returncode == 130, out + err
         assert "Interrupted: the lab finishes this command in the background" in err
         assert "Traceback" not in err
