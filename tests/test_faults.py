@@ -45,13 +45,24 @@ class Env:
 def case_env(base: Path) -> Iterator[Env]:
     e = Env(base / "home", base / "tmp")
     e.tmp.mkdir(parents=True)
-    yield e
-    # Whatever a case did, leave this machine clean (and say so when the case itself did not).
-    if ours(e):
-        alblab(e, "down", timeout=600)
-        for pid in ours(e):
-            os.kill(pid, signal.SIGKILL)
-        pytest.fail(f"processes were still running after the case: {ours(e)}")
+    passed = False
+    try:
+        yield e
+        passed = True
+    finally:
+        # Whatever a case did, failed or not, leave this machine clean; a case that passed must have done
+        # so itself.
+        left = ours(e)
+        if left:
+            alblab(e, "down", timeout=600)
+            killed = ours(e)  # e.g. an `up` still holding the session's lock, so that down was refused
+            for pid in killed:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            if killed:
+                alblab(e, "down", timeout=600)  # what the killed processes left: namespaces, state
+            if passed:
+                pytest.fail(f"processes were still running after the case: {left}")
 
 
 @pytest.fixture
