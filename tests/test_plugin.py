@@ -8,6 +8,7 @@ jobs: they mostly wait for the provider's waiters); the tests assert on what eac
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -60,8 +61,20 @@ def environment(tmp: Path, **extra: str) -> dict[str, str]:
 
 
 def finished(rc: int, out: str, tmp: Path, **extra: subprocess.CompletedProcess[str]) -> Run:
+    """What the run printed and left, recorded for the tests to judge; then whatever it left is removed, so a
+    failing run does not leave this machine dirty."""
     left = [p.name for p in tmp.iterdir() if p.name.startswith("alblab-")]
-    return Run(rc, out, tmp, with_env("TMPDIR", tmp), left, dict(extra))
+    run = Run(rc, out, tmp, with_env("TMPDIR", tmp), left, dict(extra))
+    if run.left_processes or left:
+        for home in tmp.glob("alblab-pytest-*"):
+            subprocess.run(
+                [*CLI, "down"], cwd=tmp, env=environment(tmp, ALBLAB_HOME=str(home)), capture_output=True,
+                timeout=600, check=False,
+            )  # fmt: skip
+        for pid in with_env("TMPDIR", tmp):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    return run
 
 
 @early("plugin_consumer", seconds=150)
