@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from alblab import pids
 from alblab.aws_env import REGION
 from alblab.errors import AlblabError
 
@@ -40,33 +41,13 @@ def answers(endpoint: str) -> bool:
 
 def is_running(pid: int, port: int) -> bool:
     """True when ``pid`` is still the emulator alblab started on ``port`` (not a recycled PID)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        state = next(
-            (line.split()[1] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-             if line.startswith("State:")),
-            "X",
-        )  # fmt: skip
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-    return state not in ("Z", "X") and SERVER_MODULE.encode() in cmdline and str(port).encode() in cmdline
+    argv = pids.cmdline(pid)
+    return pids.alive(pid) and SERVER_MODULE.encode() in argv and str(port).encode() in argv
 
 
 def stop_running(pid: int, port: int, timeout: float = 10.0) -> bool:
     """Stop an emulator started by another alblab process; True once it is gone."""
-    if not is_running(pid, port):
-        return True
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return True
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if not is_running(pid, port):
-                return True
-            time.sleep(0.1)
-    return not is_running(pid, port)
+    return pids.terminate(pid, lambda p: is_running(p, port), timeout)
 
 
 class Emulator:

@@ -17,6 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from alblab import pids
 from alblab.aws_env import fake_aws_env
 from alblab.errors import AlblabError
 from alblab.tfconfig import find_mirror
@@ -117,24 +118,10 @@ class SharedProvider:
 
 def is_running(pid: int) -> bool:
     """True when ``pid`` is still a shared provider alblab started (not a recycled PID, not a zombie)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    # A zombie's command line is empty: it is gone for our purposes.
-    return len(cmdline) > 1 and b"terraform-provider-aws" in cmdline[0] and cmdline[1] == b"-debug"
+    argv = pids.cmdline(pid)  # a zombie's is empty: gone for our purposes
+    return len(argv) > 1 and b"terraform-provider-aws" in argv[0] and argv[1] == b"-debug"
 
 
 def stop_running(pid: int, timeout: float = 10.0) -> bool:
     """Stop a shared provider another alblab process started (a session's record names it); True once gone."""
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
-        if not is_running(pid):
-            return True
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return True
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and is_running(pid):
-            time.sleep(0.05)
-    return not is_running(pid)
+    return pids.terminate(pid, is_running, timeout)

@@ -32,6 +32,7 @@ from typing import Any
 
 from python_terraform import IsFlagged, Terraform
 
+from alblab import pids
 from alblab.errors import AlblabError
 
 
@@ -117,27 +118,14 @@ def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
 _SETSID = shutil.which("setsid") or "setsid"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("State:"):
-                return line.split()[1] not in ("Z", "X")
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-    return False
-
-
 def running_pid(workdir: Path) -> int | None:
     """The PID of a Terraform still running in ``workdir`` (ours: started through the launcher)."""
     try:
         pid = int((Path(workdir) / PID_FILE).read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    if not _alive(pid) or not cmdline or not cmdline[0].endswith(b"terraform"):
+    argv = pids.cmdline(pid)
+    if not pids.alive(pid) or not argv or not argv[0].endswith(b"terraform"):
         return None
     return pid
 
@@ -152,7 +140,7 @@ def stop_running(workdir: Path, timeout: float = 60.0) -> bool:
         os.kill(pid, signal.SIGINT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not pids.alive(pid):
             return True
         time.sleep(0.1)
     return False
@@ -198,14 +186,6 @@ class TerraformRunner:
         if rc not in ok:
             raise TerraformError(command, rc, err or out)
         return out
-
-    # --- a Terraform that is still running (Ctrl-C, a killed caller) ------------------------------------
-
-    def running_pid(self) -> int | None:
-        return running_pid(self.workdir)
-
-    def stop(self, timeout: float = 60.0) -> bool:
-        return stop_running(self.workdir, timeout)
 
     # --- commands -----------------------------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from alblab.pids import alive
+
 MARKER_VAR = "ALBLAB_PLANE"
 _POLL_S = 0.02
 # Our own children, so that stopping one also reaps it (a dead child stays a zombie until reaped).
@@ -43,23 +45,6 @@ class Proc:
     @property
     def id(self) -> ProcId:
         return ProcId(self.pid, self.start)
-
-
-def state_of(pid: int) -> str | None:
-    """The /proc State letter (R, S, Z, ...), or None when the PID is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("State:"):
-                return line.split()[1]
-    except (OSError, IndexError):
-        return None
-    return None
-
-
-def alive(pid: int) -> bool:
-    """Running and not a zombie (``kill -0`` succeeds on a zombie, so it cannot tell)."""
-    state = state_of(pid)
-    return state is not None and state not in ("Z", "X")
 
 
 def start_time(pid: int) -> int | None:

@@ -1,0 +1,55 @@
+"""A process alblab recorded by PID (a session record, a PID file): still there, what it runs, stopping it.
+
+``kill -0`` succeeds on a zombie (a dead child not yet reaped), so liveness is read from /proc's State.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+_POLL_S = 0.05
+
+
+def state_of(pid: int) -> str | None:
+    """The /proc State letter (R, S, Z, ...), or None when the PID is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("State:"):
+                return line.split()[1]
+    except (OSError, IndexError):
+        return None
+    return None
+
+
+def alive(pid: int) -> bool:
+    """Running and not a zombie."""
+    state = state_of(pid)
+    return state is not None and state not in ("Z", "X")
+
+
+def cmdline(pid: int) -> list[bytes]:
+    """The process's argv; empty when it is gone (a zombie's is empty too)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return []
+
+
+def terminate(pid: int, ours: Callable[[int], bool], timeout: float = 10.0) -> bool:
+    """SIGTERM, then SIGKILL after ``timeout``; signals ``pid`` only while ``ours(pid)`` says it is still the
+    process recorded (not gone, not recycled). True once it is gone."""
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+        if not ours(pid):
+            return True
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return True
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and ours(pid):
+            time.sleep(_POLL_S)
+    return not ours(pid)
