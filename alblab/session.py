@@ -480,26 +480,36 @@ class StackHandle:
         )
         return self._workspace
 
+    @contextlib.contextmanager
+    def _step(self, phase: str) -> Iterator[None]:
+        """Record ``phase`` while the step runs; on any failure (Ctrl-C included) record it as failed."""
+        self._set(phase=phase, error="")
+        try:
+            yield
+        except BaseException as exc:
+            self._set(phase="failed", error=_first_line(exc))
+            raise
+
+    def _init(self, extra_vars: dict[str, Any] | None, say: Progress) -> Workspace:
+        with self.phase("prepare"):
+            ws = self.prepare(extra_vars)
+        with self.phase("init"):
+            say("terraform init")
+            ws.runner.init()
+        return ws
+
     def plan(
         self, extra_vars: dict[str, Any] | None = None, progress: Progress | None = None
     ) -> list[dict[str, Any]]:
         """prepare → init → plan -out (kept for ``apply_plan`` and ``plan_json``); returns the planned changes
         (``resource_changes`` entries). Raises on failure, with the phase recorded."""
         say = progress or self.session.progress
-        self._set(phase="planning", error="")
-        try:
-            with self.phase("prepare"):
-                ws = self.prepare(extra_vars)
-            with self.phase("init"):
-                say("terraform init")
-                ws.runner.init()
+        with self._step("planning"):
+            ws = self._init(extra_vars, say)
             with self.phase("plan"):
                 say("terraform plan")
                 (ws.dir / PLAN_JSON).unlink(missing_ok=True)
                 changes = ws.runner.plan(out=ws.dir / PLAN_FILE)
-        except BaseException as exc:
-            self._set(phase="failed", error=_first_line(exc))
-            raise
         self._set(phase="planned")
         return changes
 
@@ -507,14 +517,9 @@ class StackHandle:
         """Apply the plan ``plan()`` saved, then find the ALB. ``require_lb=False``: a configuration without
         an ALB (yet) is no error."""
         say = progress or self.session.progress
-        self._set(phase="applying", error="")
-        try:
-            with self.phase("apply"):
-                say("terraform apply")
-                self.workspace.runner.apply(planfile=self.workdir / PLAN_FILE)
-        except BaseException as exc:
-            self._set(phase="failed", error=_first_line(exc))
-            raise
+        with self._step("applying"), self.phase("apply"):
+            say("terraform apply")
+            self.workspace.runner.apply(planfile=self.workdir / PLAN_FILE)
         self._after_apply(require_lb)
 
     def apply(
@@ -532,21 +537,13 @@ class StackHandle:
             self.apply_plan(progress, require_lb)
             return
         say = progress or self.session.progress
-        self._set(phase="applying", error="")
-        try:
-            with self.phase("prepare"):
-                ws = self.prepare(extra_vars)
-            with self.phase("init"):
-                say("terraform init")
-                ws.runner.init()
+        with self._step("applying"):
+            ws = self._init(extra_vars, say)
             with self.phase("apply"):
                 say("terraform apply")
                 (ws.dir / PLAN_FILE).unlink(missing_ok=True)
                 (ws.dir / PLAN_JSON).unlink(missing_ok=True)
                 ws.runner.apply()
-        except BaseException as exc:
-            self._set(phase="failed", error=_first_line(exc))
-            raise
         self._after_apply(require_lb)
 
     def _after_apply(self, require_lb: bool) -> None:
