@@ -51,41 +51,29 @@ def short_names(stack: Stack, name: str) -> dict[str, str]:
     return names
 
 
-def instance_id(stack: Stack, name: str, short: str) -> str:
-    for iid, called in short_names(stack, name).items():
-        if called == short and iid in stack.instances:
-            return iid
-    known = sorted({n for i, n in short_names(stack, name).items() if i in stack.instances})
-    raise LabError(f"There is no instance called {short!r}; the lab has {', '.join(known)}.")
-
-
-# --- the data plane's face, in one place ------------------------------------------------------------
-
-
-def _client_ip(plane: DataPlane) -> str:
-    return plane.client_ip
-
-
-def _alb_nodes(plane: DataPlane) -> tuple[AlbNodeView, ...]:
-    return tuple(sorted((AlbNodeView(n.ip, n.az) for n in plane.alb_nodes), key=lambda n: n.ip))
-
-
 class Traffic:
     """One data plane and the stack it serves, seen by the lab."""
 
     def __init__(self, plane: DataPlane, stack: Stack, name: str) -> None:
         self.plane = plane
         self.stack = stack
-        self.name = name
         self.names = short_names(stack, name)
 
     @property
     def client_ip(self) -> str:
-        return _client_ip(self.plane)
+        return self.plane.client_ip
 
     @property
     def alb_nodes(self) -> tuple[AlbNodeView, ...]:
-        return _alb_nodes(self.plane)
+        return tuple(sorted((AlbNodeView(n.ip, n.az) for n in self.plane.alb_nodes), key=lambda n: n.ip))
+
+    def instance_id(self, short: str) -> str:
+        """The id of the instance the lab calls ``short`` (web-a)."""
+        for iid, called in self.names.items():
+            if called == short and iid in self.stack.instances:
+                return iid
+        known = sorted({n for i, n in self.names.items() if i in self.stack.instances})
+        raise LabError(f"There is no instance called {short!r}; the lab has {', '.join(known)}.")
 
     def request(self, path: str) -> Answer:
         from alblab.dataplane import DataPlaneError
@@ -150,12 +138,12 @@ class Traffic:
         return states
 
     def fail(self, short: str) -> str:
-        iid = instance_id(self.stack, self.name, short)
+        iid = self.instance_id(short)
         self.plane.fail(iid, mode="dead")
         return iid
 
     def heal(self, short: str) -> str:
-        iid = instance_id(self.stack, self.name, short)
+        iid = self.instance_id(short)
         self.plane.heal(iid)
         return iid
 

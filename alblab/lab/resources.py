@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from alblab.lab.observe import ONPREM
+
 
 @dataclass(frozen=True)
 class SgView:
@@ -122,8 +124,13 @@ def read_resources(ec2: Any, elbv2: Any, name: str) -> LabResources:
 
 
 def _target_line(target: dict[str, Any], by_id: dict[str, str], onprem: bool) -> str:
-    name = by_id.get(target["Id"]) or ("on-prem" if onprem else "")
+    name = by_id.get(target["Id"]) or (ONPREM if onprem else "")
     return f"{name:<7} {target['Id']}:{target['Port']}"
+
+
+def target_group_line(name: str, target_type: str, protocol: str, port: int) -> str:
+    """A target group's heading, the same in ``lab show`` and ``lab health``."""
+    return f"target group {name}  type {target_type}  {protocol}:{port}"
 
 
 def render_resources(res: LabResources) -> str:
@@ -137,7 +144,7 @@ def render_resources(res: LabResources) -> str:
             f"  {inst.name:<6} {inst.id}  {inst.private_ip:<10}  sg: {', '.join(inst.security_groups)}"
         )
     for tg in res.target_groups:
-        lines.append(f"target group {tg.name}  type {tg.target_type}  {tg.protocol}:{tg.port}")
+        lines.append(target_group_line(tg.name, tg.target_type, tg.protocol, tg.port))
         lines.append(f"  health check {tg.health}")
         lines.extend(f"  {t}" for t in tg.targets)
     return "\n".join(lines)

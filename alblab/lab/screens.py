@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from alblab import present
 from alblab.lab.observe import Answer, Traffic
-from alblab.lab.resources import LabResources, render_resources
+from alblab.lab.resources import LabResources, render_resources, target_group_line
 from alblab.model import Stack
 
 
@@ -60,7 +60,7 @@ def health(traffic: Traffic) -> list[str]:
     stack, states = traffic.stack, traffic.target_states()
     lines = []
     for tg in sorted(stack.target_groups.values(), key=lambda t: t.name):
-        lines.append(f"target group {tg.name}  type {tg.target_type}  {tg.protocol}:{tg.port}")
+        lines.append(target_group_line(tg.name, tg.target_type, tg.protocol, tg.port))
         for target in sorted(tg.targets, key=lambda t: traffic.names.get(t.id, t.id)):
             name = traffic.names.get(target.id, target.id)
             state = states[(tg.arn, target.id)]
