@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alblab import records
+from alblab import pids, records
 from alblab.lab.daemon import LOG_NAME, PID_NAME, SOCKET_NAME
 from alblab.lab.errors import LabError
 from alblab.sources import REPO_ROOT
@@ -149,15 +149,8 @@ def wait_gone(lab_dir: Path, pid: int | None, timeout: float = 30.0) -> bool:
     """True once the daemon's socket is gone and its PID no longer runs (zombies aside: not our child)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        alive = pid is not None and Path(f"/proc/{pid}").exists() and _state(pid) != "Z"
-        if not (lab_dir / SOCKET_NAME).exists() and not alive:
+        running = pid is not None and pids.alive(pid)
+        if not (lab_dir / SOCKET_NAME).exists() and not running:
             return True
         time.sleep(0.1)
     return False
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return "X"
