@@ -36,6 +36,7 @@ PHASES = ("init", "plan", "apply", "second_plan", "destroy")
 FAST_LANE = "not apply and not dataplane and not lifecycle"  # as the Makefile's test-fast
 BASELINE = Path(__file__).with_name("test-ids-baseline.txt")
 CLK = os.sysconf("SC_CLK_TCK")
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 # What each test file is for, to say where the suite's wall time goes.
 GROUPS = {
     "static": (
@@ -113,7 +114,7 @@ class CpuSampler:
 
 
 def pytest_argv(extra: list[str], junit: Path) -> list[str]:
-    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--junitxml={junit}", *extra]
+    return [*PYTEST, "-q", f"--junitxml={junit}", *extra]
 
 
 def run_pytest(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]:
@@ -129,7 +130,7 @@ def run_pytest(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]
 
 def collect_ids(extra: list[str]) -> list[str]:
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q", *extra],
+        [*PYTEST, "--collect-only", "-q", *extra],
         cwd=REPO_ROOT, capture_output=True, text=True, check=False,
     ).stdout  # fmt: skip
     return sorted(line for line in out.splitlines() if "::" in line)
@@ -214,8 +215,8 @@ def main() -> int:
         results: dict[str, float] = {}
         rc = 0
         if not args.skip_suite:
-            tf_log, junit = work / "terraform.log", work / "suite.xml"
-            env = {**os.environ, "ALBLAB_TF_LOG": str(tf_log), "ALBLAB_TIMINGS": str(work / "timings.json")}
+            tf_log, junit, timings = work / "terraform.log", work / "suite.xml", work / "timings.json"
+            env = {**os.environ, "ALBLAB_TF_LOG": str(tf_log), "ALBLAB_TIMINGS": str(timings)}
             with CpuSampler() as sampler:
                 wall, rc, cpu = run_pytest(pytest_argv(args.pytest_args, junit), env)
             results["suite"] = wall
@@ -233,7 +234,6 @@ def main() -> int:
                 print("wall seconds per phase (sum of its tests' setup + call + teardown):")
                 for group, sec in phases(junit).items():
                     print(f"  {group:<24} {sec:7.1f}")
-            timings = work / "timings.json"
             if timings.exists():
                 print("per-example phase times inside the suite (s, all examples at once):")
                 print(table(json.loads(timings.read_text())))

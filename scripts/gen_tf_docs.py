@@ -15,6 +15,7 @@ import argparse
 import html
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,27 +137,30 @@ def top_level_attributes(body: str) -> dict[str, str]:
     return attrs
 
 
-def blocks(src: str, kind: str) -> list[tuple[str, dict[str, str]]]:
-    """(label, attributes) of every top-level `kind "label" { ... }` block, in file order."""
-    found: list[tuple[str, dict[str, str]]] = []
+def _top_level(src: str, header: re.Pattern[str]) -> Iterator[tuple[re.Match[str], str]]:
+    """(header match, body) of every top-level block whose opening ``header`` matches, in file order."""
     i = 0
     while i < len(src):
         nxt = _skip_comment(src, i)
         if nxt != i:
             i = nxt
             continue
-        m = _BLOCK.match(src, i)
+        m = header.match(src, i)
         if m and (i == 0 or src[i - 1] in "\n\r\t "):
             end = skip_expression(src, m.end(), "}")
-            if m.group(1) == kind:
-                found.append((m.group(2), top_level_attributes(src[m.end() : end])))
+            yield m, src[m.end() : end]
             i = end + 1
             continue
         if src[i] == "{":
             i = skip_expression(src, i + 1, "}") + 1
             continue
         i += 1
-    return found
+
+
+def blocks(src: str, kind: str) -> list[tuple[str, dict[str, str]]]:
+    """(label, attributes) of every top-level `kind "label" { ... }` block, in file order."""
+    found = _top_level(src, _BLOCK)
+    return [(m.group(2), top_level_attributes(body)) for m, body in found if m.group(1) == kind]
 
 
 @dataclass(frozen=True)
@@ -186,24 +190,7 @@ class Meta:
 
 def _top_level_blocks(src: str) -> list[tuple[tuple[str, ...], str]]:
     """(labels, body) of every top-level resource, data, module and terraform block, in file order."""
-    found: list[tuple[tuple[str, ...], str]] = []
-    i = 0
-    while i < len(src):
-        nxt = _skip_comment(src, i)
-        if nxt != i:
-            i = nxt
-            continue
-        m = _OTHER_BLOCK.match(src, i)
-        if m and (i == 0 or src[i - 1] in "\n\r\t "):
-            end = skip_expression(src, m.end(), "}")
-            found.append((tuple(g for g in m.groups() if g), src[m.end() : end]))
-            i = end + 1
-            continue
-        if src[i] == "{":
-            i = skip_expression(src, i + 1, "}") + 1
-            continue
-        i += 1
-    return found
+    return [(tuple(g for g in m.groups() if g), body) for m, body in _top_level(src, _OTHER_BLOCK)]
 
 
 def read_meta(module_dir: Path) -> Meta:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from jobs import REGISTRY, JobContext, Jobs
+from jobs import JobContext, Jobs, registered_modules
 
 from alblab import examples as ex
 from alblab.session import Session
@@ -174,12 +174,8 @@ def example_job(
 def _start_examples_early(request: pytest.FixtureRequest) -> None:
     if getattr(request.config, "_alblab_needs_plan", False):
         request.getfixturevalue("example_job")
-    if any(path in REGISTRY_FILES() for path in getattr(request.config, "_alblab_files", ())):
+    if registered_modules() & getattr(request.config, "_alblab_files", set()):
         request.getfixturevalue("jobs")
-
-
-def REGISTRY_FILES() -> set[Path]:
-    return {module_file for module_file, _fn, _seconds in REGISTRY.values()}
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -18,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from alblab.dataplane.haproxy import NodeConfig, check_config, render, start_cmd
 from alblab.dataplane.haproxy.runtime import wait_ready
@@ -34,6 +37,12 @@ from alblab.model import (
 )
 
 BACKEND_SCRIPT = Path(__file__).with_name("test_dataplane_haproxy_backend_app.py")
+# The pytestmark of the tests that start real HAProxy processes (on loopback): the data-plane lane, not the
+# fast one.
+REAL_HAPROXY = [
+    pytest.mark.dataplane,
+    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
+]
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -8,7 +8,7 @@ fixture would start its work only when pytest reaches that module, one module af
 
 from __future__ import annotations
 
-import inspect
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,13 +33,19 @@ REGISTRY: dict[str, tuple[Path, Job, float]] = {}
 
 def early(name: str, seconds: float = 30.0) -> Callable[[Job], Job]:
     """Register ``fn`` as job ``name`` of the calling test module; ``seconds`` is its usual wall time."""
-    module_file = Path(inspect.stack()[1].filename).resolve()
+    # The caller's frame only: inspect.stack() would read the source of every frame, at collection time.
+    module_file = Path(sys._getframe(1).f_code.co_filename).resolve()
 
     def register(fn: Job) -> Job:
         REGISTRY[name] = (module_file, fn, seconds)
         return fn
 
     return register
+
+
+def registered_modules() -> set[Path]:
+    """The test modules that registered a job."""
+    return {module_file for module_file, _fn, _seconds in REGISTRY.values()}
 
 
 class Jobs:

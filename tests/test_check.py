@@ -4,12 +4,9 @@ that does not plan (must fail with Terraform's message). Each leaves nothing beh
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +14,7 @@ from xml.etree import ElementTree
 
 import pytest
 from jobs import JobContext, Jobs, early
-from procscan import with_env
+from procscan import CLI, clean_up, with_env
 
 from alblab.dataplane import availability
 
@@ -42,22 +39,15 @@ def check(tmp: Path, *args: str) -> Run:
     report, junit = tmp / "report.json", tmp / "junit.xml"
     env = {**os.environ, "TMPDIR": str(tmp), "ALBLAB_HOME": str(tmp / "home")}
     outputs = ["--json", str(report), "--junit-xml", str(junit)]
-    argv = [sys.executable, "-m", "alblab.cli", "check", *args, *outputs]
+    argv = [*CLI, "check", *args, *outputs]
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=800, check=False)
     data = json.loads(report.read_text()) if report.exists() else {}
     xml = ElementTree.parse(junit).getroot() if junit.exists() else None
     left_files = [p.name for p in tmp.iterdir() if p.name not in ("report.json", "junit.xml")]
     run = Run(proc.returncode, proc.stdout + proc.stderr, data, xml, tmp, with_env("TMPDIR", tmp), left_files)
     # Recorded for the tests to judge; then removed, so a failing check does not leave this machine dirty.
-    for home in [tmp / "home", *tmp.glob("alblab-check-*")]:
-        if home.is_dir():
-            down = [sys.executable, "-m", "alblab.cli", "down"]
-            subprocess.run(
-                down, capture_output=True, env={**env, "ALBLAB_HOME": str(home)}, timeout=600, check=False
-            )
-    for pid in with_env("TMPDIR", tmp):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    homes = [home for home in [tmp / "home", *tmp.glob("alblab-check-*")] if home.is_dir()]
+    clean_up("TMPDIR", tmp, env, homes)
     return run
 
 

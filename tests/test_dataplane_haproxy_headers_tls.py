@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import ssl
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from haproxy_helpers import (
+    REAL_HAPROXY,
     Backend,
     backends,
     forward,
@@ -26,11 +26,7 @@ from haproxy_helpers import (
 
 from alblab.workspace import write_self_signed
 
-# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
-pytestmark = [
-    pytest.mark.dataplane,
-    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
-]
+pytestmark = REAL_HAPROXY
 
 
 @pytest.fixture(scope="module")

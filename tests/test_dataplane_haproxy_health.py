@@ -3,23 +3,17 @@ comes back after the healthy threshold; every target unhealthy = ALB fail-open; 
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-from haproxy_helpers import backends, forward, free_port, haproxy, listener, request, stack, tg
+from haproxy_helpers import REAL_HAPROXY, backends, forward, free_port, haproxy, listener, request, stack, tg
 
 from alblab.dataplane.haproxy import backend_name, reload, server_health, server_name
 from alblab.dataplane.haproxy.runtime import cli
 from alblab.model import HealthCheck, Target
 
-# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
-pytestmark = [
-    pytest.mark.dataplane,
-    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
-]
+pytestmark = REAL_HAPROXY
 
 INTERVAL, FALL, RISE = 1, 2, 2
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from haproxy_helpers import (
+    REAL_HAPROXY,
     Reply,
     backends,
     forward,
@@ -25,11 +25,7 @@ from alblab.dataplane.haproxy import HAProxyConfigError, HAProxyRuntimeError, ch
 from alblab.dataplane.haproxy.runtime import show_proc
 from alblab.model import Action, Condition, FixedResponse, Rule
 
-# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
-pytestmark = [
-    pytest.mark.dataplane,
-    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
-]
+pytestmark = REAL_HAPROXY
 
 RATE_S = 0.01  # one new connection every 10 ms, whatever the outstanding ones do (open loop)
 MIN_S, MAX_S = 2.0, 8.0  # bounded: at most 800 requests

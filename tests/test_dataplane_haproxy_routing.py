@@ -5,7 +5,6 @@ One HAProxy (bound to 127.0.0.1) and four stand-in targets on 127.0.0.2-5 serve 
 
 from __future__ import annotations
 
-import shutil
 import socket
 import time
 from collections import Counter
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from haproxy_helpers import (
+    REAL_HAPROXY,
     Backend,
     backends,
     forward,
@@ -27,11 +27,7 @@ from haproxy_helpers import (
 
 from alblab.model import Action, Condition, FixedResponse, Redirect, Rule
 
-# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
-pytestmark = [
-    pytest.mark.dataplane,
-    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
-]
+pytestmark = REAL_HAPROXY
 
 FIXED_BODY = "café \"quoted\" #hash 100% \\ 'single'\nsecond line"
 

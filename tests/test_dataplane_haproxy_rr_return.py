@@ -4,21 +4,16 @@ not let it answer a run of requests to "catch up" on the ones it missed while un
 from __future__ import annotations
 
 import itertools
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from haproxy_helpers import backends, forward, free_port, haproxy, listener, request, stack, tg
+from haproxy_helpers import REAL_HAPROXY, backends, forward, free_port, haproxy, listener, request, stack, tg
 
 from alblab.dataplane.haproxy import backend_name, reload, server_health, server_name
 from alblab.model import HealthCheck, Target
 
-# Real HAProxy processes (on loopback): the data-plane lane, not the fast one.
-pytestmark = [
-    pytest.mark.dataplane,
-    pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy not installed"),
-]
+pytestmark = REAL_HAPROXY
 
 INTERVAL, FALL, RISE = 1, 2, 2
 

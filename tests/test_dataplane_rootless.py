@@ -13,18 +13,16 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nobody import AS_NOBODY, NOBODY, REPO, packages_path, usable_python
 from plane_factories import processes_naming
 
 from alblab.dataplane.procs import alive
 
-NOBODY = 65534
-REPO = Path(__file__).resolve().parents[1]
 SCRIPT = Path(__file__).with_name("plane_script.py")
 USER_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -36,17 +34,11 @@ pytestmark = [
 
 
 def as_nobody(argv: list[str], home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
     # The repo and the site-packages of this interpreter: nobody may not be able to run the venv's python
     # (it can sit under /root), but any readable interpreter of the same version can import from them.
-    env = {
-        "HOME": str(home),
-        "PATH": USER_PATH,
-        "PYTHONPATH": os.pathsep.join([str(REPO), sysconfig.get_paths()["purelib"]]),
-        "TMPDIR": "/tmp",
-    }
+    env = {"HOME": str(home), "PATH": USER_PATH, "PYTHONPATH": packages_path(), "TMPDIR": "/tmp"}
     return subprocess.run(
-        [*drop, *argv], cwd=home, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        [*AS_NOBODY, *argv], cwd=home, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
@@ -62,13 +54,11 @@ def home() -> Iterator[Path]:
 
 
 def python_for_nobody(home: Path) -> str:
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    for exe in dict.fromkeys([sys.executable, os.path.realpath(sys.executable), f"/usr/bin/python{version}"]):
-        # Through sh: setpriv itself may reach an interpreter that a process of nobody cannot exec.
-        probe = as_nobody(["sh", "-c", f"exec {exe} -c 'import alblab.dataplane.plane'"], home, timeout=30)
-        if probe.returncode == 0:
-            return exe
-    pytest.skip(f"no python {version} that uid {NOBODY} can run and import alblab with (repo: {REPO})")
+    python = usable_python(lambda argv: as_nobody(argv, home, timeout=30), "import alblab.dataplane.plane")
+    if python is None:
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        pytest.skip(f"no python {version} that uid {NOBODY} can run and import alblab with (repo: {REPO})")
+    return python
 
 
 def test_unprivileged_user_runs_the_whole_plane(home: Path) -> None:

@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from jobs import JobContext, Jobs, early
-from procscan import with_env
+from procscan import CLI, clean_up, namespaces, with_env
 
 from alblab.dataplane import availability
 
@@ -54,11 +53,9 @@ def case_env(base: Path) -> Iterator[Env]:
         # so itself.
         left = ours(e)
         if left:
-            alblab(e, "down", timeout=600)
-            killed = ours(e)  # e.g. an `up` still holding the session's lock, so that down was refused
-            for pid in killed:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+            # What down leaves running (e.g. an `up` still holding the session's lock, so that down was
+            # refused) is killed.
+            killed = clean_up("ALBLAB_HOME", e.home, e.environ(), [e.home])
             if killed:
                 alblab(e, "down", timeout=600)  # what the killed processes left: namespaces, state
             if passed:
@@ -73,7 +70,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
 
 def alblab(e: Env, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "alblab.cli", *args],
+        [*CLI, *args],
         capture_output=True, text=True, env=e.environ(), timeout=timeout, check=False,
     )  # fmt: skip
 
@@ -81,11 +78,6 @@ def alblab(e: Env, *args: str, timeout: float = 600) -> subprocess.CompletedProc
 def ours(e: Env) -> list[int]:
     """PIDs of live processes that carry this case's ALBLAB_HOME (everything alblab started for it)."""
     return with_env("ALBLAB_HOME", e.home)
-
-
-def namespaces() -> set[str]:
-    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
-    return {line.split()[0] for line in out.splitlines() if line.strip()}
 
 
 def plane_prefixes(e: Env) -> set[str]:
@@ -165,7 +157,7 @@ class Up:
 
     def __init__(self, e: Env, *args: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "alblab.cli", "up", *args],
+            [*CLI, "up", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=e.environ(),
         )  # fmt: skip
         self.lines: list[tuple[float, str]] = []

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,7 +26,9 @@ from pathlib import Path
 import docblocks
 import pytest
 from jobs import Jobs, early
+from nobody import AS_NOBODY, NOBODY, packages_path, usable_python
 from normalize import normalize
+from procscan import namespaces
 
 from alblab.lab import client
 from alblab.lab.engine import PREFIX_ENV
@@ -36,7 +38,6 @@ LAB_DOCS = REPO / "docs" / "lab"
 READMES = (LAB_DOCS / "README.md", LAB_DOCS / "README.ko.md")
 DIAGRAM_STEPS = (4, 5, 6, 7, 8)
 PREFIX = "wstest"
-NOBODY = 65534
 UPDATE = os.environ.get("ALBLAB_LAB_UPDATE_DOCS") == "1"
 ACTIVATE = Path(sys.prefix) / "bin" / "activate"
 COMMAND_TIMEOUT_S = 900
@@ -44,30 +45,14 @@ COMMAND_TIMEOUT_S = 900
 pytestmark = [pytest.mark.apply, pytest.mark.dataplane, pytest.mark.timeout(1800)]
 
 
-def _as_nobody() -> list[str]:
-    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-
-
+@functools.cache
 def _python_for_nobody() -> str | None:
-    """An interpreter of this version that an unprivileged user may run (this virtualenv's may live under
-    /root), or None."""
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    for exe in dict.fromkeys([sys.executable, os.path.realpath(sys.executable), f"/usr/bin/python{version}"]):
-        # Through sh: setpriv itself may reach an interpreter that a process of nobody cannot exec.
-        probe = subprocess.run(
-            [*_as_nobody(), "sh", "-c", f"exec {exe} -c 'import sys'"],
-            capture_output=True,
-            check=False,
-            cwd="/",
-        )
-        if probe.returncode == 0:
-            return exe
-    return None
+    """An interpreter of this version that an unprivileged user may run, or None (asked once)."""
 
+    def run(argv: list[str]) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([*AS_NOBODY, *argv], capture_output=True, check=False, cwd="/")
 
-def _packages_path() -> str:
-    """The repository and this interpreter's packages, for another virtualenv to see."""
-    return os.pathsep.join([str(REPO), sysconfig.get_paths()["purelib"]])
+    return usable_python(run, "import sys")
 
 
 def _missing_requirements(mode: str) -> list[str]:
@@ -87,12 +72,12 @@ def _missing_requirements(mode: str) -> list[str]:
         return [f"a python {sys.version_info.major}.{sys.version_info.minor} that uid {NOBODY} may run"]
     probe = "from alblab.dataplane import availability; print(availability() or '')"
     done = subprocess.run(
-        [*_as_nobody(), python, "-c", probe],
+        [*AS_NOBODY, python, "-c", probe],
         capture_output=True,
         text=True,
         check=False,
         cwd="/",
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": _packages_path(), "HOME": "/"},
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": packages_path(), "HOME": "/"},
     )
     why = done.stdout.strip() or (done.stderr.strip().splitlines() or [""])[-1]
     return [f"a data plane for an unprivileged user ({why})"] if why or done.returncode else []
@@ -107,7 +92,7 @@ def _participant_venv(base: Path) -> Path:
     subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     site = venv / "lib" / version / "site-packages"
-    (site / "alblab-walk.pth").write_text("\n".join(_packages_path().split(os.pathsep)) + "\n")
+    (site / "alblab-walk.pth").write_text("\n".join(packages_path().split(os.pathsep)) + "\n")
     script = venv / "bin" / "alblab"
     script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom alblab.cli import main\nsys.exit(main())\n")
     script.chmod(0o755)
@@ -139,7 +124,7 @@ def _runner(mode: str, base: Path) -> tuple[list[str], dict[str, str], Path]:
         PREFIX_ENV: PREFIX,
     }
     if mode == "rootless":
-        return _as_nobody(), env, _participant_venv(base)
+        return [*AS_NOBODY], env, _participant_venv(base)
     return [], env, ACTIVATE
 
 
@@ -251,8 +236,7 @@ def _teardown(prefix: list[str], env: dict[str, str], activate: Path, lab_dir: P
         os.kill(pid, signal.SIGTERM)
         client.wait_gone(lab_dir, pid, timeout=30)
     if mode == "root":
-        listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
-        left += [line.split()[0] for line in listed.splitlines() if line.startswith(PREFIX)]
+        left += [ns for ns in namespaces() if ns.startswith(PREFIX)]
     if (lab_dir / "session.json").exists():
         left.append(f"a session record in {lab_dir}")
     return left

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import docblocks
 import pytest
+from nobody import AS_NOBODY, NOBODY
 from normalize import normalize
+from procscan import CLI
 
 from alblab.lab.diagram import BLOCKED, AlbNodeView, Observations, render, to_dot
 from alblab.lab.steps import STEPS, STEPS_DIR
@@ -34,6 +36,7 @@ from alblab.model import (
     TargetGroup,
     WeightedTargetGroup,
 )
+from alblab.pids import alive
 
 LAB_DOCS = Path(__file__).resolve().parent.parent / "docs" / "lab"
 
@@ -344,7 +347,7 @@ def test_another_users_lab_is_a_message_not_a_permission_error(tmp_path: Path) -
         "try:\n    client.check_owner(Path(sys.argv[1]))\nexcept Exception as e:\n"
         "    print(type(e).__name__, e)\n"
     )
-    argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code]
+    argv = [*AS_NOBODY, sys.executable, "-c", code]
     done = subprocess.run([*argv, str(lab_dir)], capture_output=True, text=True, check=False, timeout=60)
     assert done.stdout.startswith(f"LabError The lab in {lab_dir} belongs to root"), done.stdout + done.stderr
     assert "sudo alblab lab" in done.stdout
@@ -370,14 +373,6 @@ def test_the_docs_call_the_cli_one_way_and_that_way_works() -> None:
     assert "usage: alblab lab" in done.stdout and "start" in done.stdout
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
-
-
 def test_lab_stop_cleans_up_after_a_lab_whose_daemon_died(tmp_path: Path) -> None:
     """The daemon is gone (killed), its emulator is not: `alblab lab stop` stops it from the record."""
     from alblab.session import Session
@@ -389,7 +384,7 @@ def test_lab_stop_cleans_up_after_a_lab_whose_daemon_died(tmp_path: Path) -> Non
     (lab_dir / "terraform").mkdir()
     env = {**os.environ, "ALBLAB_LAB_DIR": str(lab_dir)}
     done = subprocess.run(
-        [sys.executable, "-m", "alblab.cli", "lab", "stop"],
+        [*CLI, "lab", "stop"],
         capture_output=True,
         text=True,
         env=env,
@@ -399,12 +394,12 @@ def test_lab_stop_cleans_up_after_a_lab_whose_daemon_died(tmp_path: Path) -> Non
     try:
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.strip() == "Lab stopped: data plane down, emulator stopped."
-        assert not _pid_alive(pid)
+        assert not alive(pid)
         assert not (lab_dir / "session.json").exists() and not (lab_dir / "terraform").exists()
     finally:
         session.stop_emulator()
     again = subprocess.run(
-        [sys.executable, "-m", "alblab.cli", "lab", "stop"],
+        [*CLI, "lab", "stop"],
         capture_output=True,
         text=True,
         env=env,
@@ -453,7 +448,7 @@ def test_a_machine_without_a_data_plane_is_told_why_before_anything_starts() -> 
     # Not under pytest's tmp_path: its parents are closed to other users.
     home = Path(tempfile.mkdtemp(prefix="alblab-nobody-"))
     home.chmod(0o755)
-    os.chown(home, 65534, 65534)
+    os.chown(home, NOBODY, NOBODY)
     lab_dir = home / "lab"
     env = {
         "PATH": os.environ["PATH"],
@@ -461,7 +456,7 @@ def test_a_machine_without_a_data_plane_is_told_why_before_anything_starts() -> 
         "ALBLAB_LAB_DIR": str(lab_dir),
         "ALBLAB_DATAPLANE": "root",
     }
-    argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "alblab.cli"]
+    argv = [*AS_NOBODY, *CLI]
     done = subprocess.run(
         [*argv, "lab", "start"], capture_output=True, text=True, env=env, check=False, timeout=60, cwd="/"
     )

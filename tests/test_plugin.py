@@ -8,7 +8,6 @@ jobs: they mostly wait for the provider's waiters); the tests assert on what eac
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import signal
@@ -22,14 +21,13 @@ from pathlib import Path
 
 import pytest
 from jobs import JobContext, Jobs, early
-from procscan import with_env
+from procscan import CLI, clean_up, with_env
 
 from alblab.dataplane import availability
 
 CONSUMER = Path(__file__).parent / "fixtures" / "consumer"
 PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
-CLI = [sys.executable, "-m", "alblab.cli"]
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
 
 
@@ -66,14 +64,7 @@ def finished(rc: int, out: str, tmp: Path, **extra: subprocess.CompletedProcess[
     left = [p.name for p in tmp.iterdir() if p.name.startswith("alblab-")]
     run = Run(rc, out, tmp, with_env("TMPDIR", tmp), left, dict(extra))
     if run.left_processes or left:
-        for home in tmp.glob("alblab-pytest-*"):
-            subprocess.run(
-                [*CLI, "down"], cwd=tmp, env=environment(tmp, ALBLAB_HOME=str(home)), capture_output=True,
-                timeout=600, check=False,
-            )  # fmt: skip
-        for pid in with_env("TMPDIR", tmp):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        clean_up("TMPDIR", tmp, environment(tmp), tmp.glob("alblab-pytest-*"), cwd=tmp)
     return run
 
 
