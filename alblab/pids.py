@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 _POLL_S = 0.05
 
@@ -53,3 +55,15 @@ def terminate(pid: int, ours: Callable[[int], bool], timeout: float = 10.0) -> b
         while time.monotonic() < deadline and ours(pid):
             time.sleep(_POLL_S)
     return not ours(pid)
+
+
+def stop_child(proc: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """Stop a process this one started: SIGTERM, SIGKILL after ``timeout``; reaped either way."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
