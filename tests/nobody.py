@@ -4,6 +4,7 @@ virtualenv's own interpreter may live under /root, out of nobody's reach)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -31,3 +32,31 @@ def usable_python(run: Callable[[list[str]], subprocess.CompletedProcess[Any]], 
         if run(["sh", "-c", f"exec {exe} -c '{code}'"]).returncode == 0:
             return exe
     return None
+
+
+def env_for_nobody(**extra: str) -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": packages_path(), "HOME": "/", **extra}
+
+
+@functools.cache
+def python_for_nobody() -> str | None:
+    """An interpreter nobody may run that imports alblab with ``env_for_nobody()``; None when there is none
+    (e.g. a checkout in a directory closed to other users, as ``mktemp -d`` makes). Asked once."""
+
+    def run(argv: list[str]) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [*AS_NOBODY, *argv], capture_output=True, check=False, cwd="/", env=env_for_nobody()
+        )
+
+    return usable_python(run, "import alblab")
+
+
+def nobody_python_or_skip() -> str:
+    python = python_for_nobody()
+    if python is None:
+        import pytest
+
+        pytest.skip(
+            f"no python that uid {NOBODY} can run and import alblab with (is {REPO} readable by others?)"
+        )
+    return python

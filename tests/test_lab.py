@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import functools
 import os
 import shutil
 import signal
@@ -26,7 +25,7 @@ from pathlib import Path
 import docblocks
 import pytest
 from jobs import Jobs, early
-from nobody import AS_NOBODY, NOBODY, packages_path, usable_python
+from nobody import AS_NOBODY, NOBODY, env_for_nobody, packages_path, python_for_nobody
 from normalize import normalize
 from procscan import namespaces
 
@@ -45,16 +44,6 @@ COMMAND_TIMEOUT_S = 900
 pytestmark = [pytest.mark.apply, pytest.mark.dataplane, pytest.mark.timeout(1800)]
 
 
-@functools.cache
-def _python_for_nobody() -> str | None:
-    """An interpreter of this version that an unprivileged user may run, or None (asked once)."""
-
-    def run(argv: list[str]) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run([*AS_NOBODY, *argv], capture_output=True, check=False, cwd="/")
-
-    return usable_python(run, "import sys")
-
-
 def _missing_requirements(mode: str) -> list[str]:
     missing = [tool for tool in ("terraform", "haproxy", "nft", "dot", "ip") if shutil.which(tool) is None]
     if not ACTIVATE.is_file():
@@ -67,9 +56,9 @@ def _missing_requirements(mode: str) -> list[str]:
         return ["nothing: the docs are rewritten from the root walk only"]
     if shutil.which("setpriv") is None:
         return ["setpriv (util-linux)"]
-    python = _python_for_nobody()
+    python = python_for_nobody()
     if python is None:
-        return [f"a python {sys.version_info.major}.{sys.version_info.minor} that uid {NOBODY} may run"]
+        return [f"a python that uid {NOBODY} may run and import alblab with ({REPO} readable by others?)"]
     probe = "from alblab.dataplane import availability; print(availability() or '')"
     done = subprocess.run(
         [*AS_NOBODY, python, "-c", probe],
@@ -77,7 +66,7 @@ def _missing_requirements(mode: str) -> list[str]:
         text=True,
         check=False,
         cwd="/",
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": packages_path(), "HOME": "/"},
+        env=env_for_nobody(),
     )
     why = done.stdout.strip() or (done.stderr.strip().splitlines() or [""])[-1]
     return [f"a data plane for an unprivileged user ({why})"] if why or done.returncode else []
@@ -86,7 +75,7 @@ def _missing_requirements(mode: str) -> list[str]:
 def _participant_venv(base: Path) -> Path:
     """The unprivileged participant's own virtualenv, as `make deps` would give them: an interpreter they may
     run, this suite's packages and the repository (through a .pth file), and the `alblab` command."""
-    python = _python_for_nobody()
+    python = python_for_nobody()
     assert python is not None
     venv = base / "venv"
     subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import docblocks
 import pytest
-from nobody import AS_NOBODY, NOBODY
+from nobody import AS_NOBODY, NOBODY, env_for_nobody, nobody_python_or_skip
 from normalize import normalize
 from procscan import CLI
 
@@ -347,8 +347,10 @@ def test_another_users_lab_is_a_message_not_a_permission_error(tmp_path: Path) -
         "try:\n    client.check_owner(Path(sys.argv[1]))\nexcept Exception as e:\n"
         "    print(type(e).__name__, e)\n"
     )
-    argv = [*AS_NOBODY, sys.executable, "-c", code]
-    done = subprocess.run([*argv, str(lab_dir)], capture_output=True, text=True, check=False, timeout=60)
+    argv = [*AS_NOBODY, nobody_python_or_skip(), "-c", code]
+    done = subprocess.run(
+        [*argv, str(lab_dir)], capture_output=True, text=True, env=env_for_nobody(), check=False, timeout=60
+    )
     assert done.stdout.startswith(f"LabError The lab in {lab_dir} belongs to root"), done.stdout + done.stderr
     assert "sudo alblab lab" in done.stdout
 
@@ -450,13 +452,8 @@ def test_a_machine_without_a_data_plane_is_told_why_before_anything_starts() -> 
     home.chmod(0o755)
     os.chown(home, NOBODY, NOBODY)
     lab_dir = home / "lab"
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "ALBLAB_LAB_DIR": str(lab_dir),
-        "ALBLAB_DATAPLANE": "root",
-    }
-    argv = [*AS_NOBODY, *CLI]
+    env = env_for_nobody(HOME=str(home), ALBLAB_LAB_DIR=str(lab_dir), ALBLAB_DATAPLANE="root")
+    argv = [*AS_NOBODY, nobody_python_or_skip(), "-m", "alblab.cli"]
     done = subprocess.run(
         [*argv, "lab", "start"], capture_output=True, text=True, env=env, check=False, timeout=60, cwd="/"
     )
