@@ -162,12 +162,22 @@ def single_cycle(example: str, work_root: Path) -> dict[str, float]:
         finally:
             item.handle.destroy()
         item.times["cycle"] = round(time.monotonic() - start, 1)
+        item.times["emulator_cpu"] = process_cpu(session.record.emulator_pid)
         left = item.leftovers()
         if left:
             print(f"warning: left behind: {left}")
         return item.times
     finally:
         session.down()
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds a running process has used so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return round((int(fields[11]) + int(fields[12])) / CLK, 2)
 
 
 def table(times: dict[str, dict[str, float]]) -> str:

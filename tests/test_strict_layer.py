@@ -156,3 +156,17 @@ def test_a_mistyped_mode_fails_before_the_emulator_starts(
     with pytest.raises(EmulatorError, match="ALBLAB_EMULATOR must be one of"):
         emulator.spawn()
     assert emulator.pid is None
+
+
+def test_every_rule_is_in_the_differences_table() -> None:
+    """docs/differences.md lists each rule (by id) with its AWS source; a new rule must be documented."""
+    from alblab.strict import rules as _rules  # noqa: F401  (registers the rules)
+    from alblab.strict.registry import RULES
+
+    table = (ROOT / "docs" / "differences.md").read_text()
+    for each in RULES:
+        row = next((line for line in table.splitlines() if line.startswith(f"| `{each.id}` |")), None)
+        assert row is not None, f"rule {each.id} is not in docs/differences.md"
+        assert each.source.split("#")[0] in row, f"{each.id}: the table does not cite {each.source}"
+        for code in each.codes:
+            assert f"`{code}`" in row, f"{each.id}: the table does not name {code}"

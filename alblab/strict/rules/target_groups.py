@@ -141,8 +141,8 @@ def health_check_stays_on(call: ApiCall, world: World) -> None:
 @rule("tg-protocol-version", "elbv2", ("CreateTargetGroup",), ("ValidationError",), docs.PROTOCOL_VERSION)
 def protocol_version(call: ApiCall, world: World) -> None:
     version = call.params.get("ProtocolVersion")
-    if version is None:
-        return
+    if not version:
+        return  # the aws provider sends an empty value for "not set", which AWS takes as such
     if version.upper() not in PROTOCOL_VERSIONS:
         raise Refusal(
             "ValidationError", f"Protocol version '{version}' must be one of {', '.join(PROTOCOL_VERSIONS)}"
