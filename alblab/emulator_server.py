@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import run_simple
 
-    from alblab.strict.wsgi import wrap
+    from alblab.strict.wsgi import StrictLayer, wrap
 
     def stop(_signum: int, _frame: object) -> None:
         sys.exit(0)
@@ -151,7 +151,11 @@ def main(argv: list[str] | None = None) -> None:
     app = DomainDispatcherApplication(create_backend_app)
     app = wrap(app, mode)
     print(f"alblab-emulator: serving {mode} on {args.host}:{args.port}", file=sys.stderr, flush=True)
-    run_simple(args.host, args.port, RetryReplay(app), threaded=True)
+    try:
+        run_simple(args.host, args.port, RetryReplay(app), threaded=True)
+    finally:
+        if isinstance(app, StrictLayer):
+            print(app.summary(), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

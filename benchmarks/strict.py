@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -22,13 +23,21 @@ from suite import single_cycle  # the one cycle measurement, from its own script
 
 from alblab.strict.mode import ENV_VAR
 
+_SUMMARY = re.compile(r"strict layer: (\d+) parse/check steps took ([0-9.]+) s")
+
 
 def cycle(example: str, mode: str, work: Path) -> dict[str, float]:
     os.environ[ENV_VAR] = mode
     try:
-        return single_cycle(example, work)
+        times = single_cycle(example, work)
     finally:
         os.environ.pop(ENV_VAR, None)
+    # The strict layer's own time, as the emulator wrote it to its log when it stopped.
+    for log in (work / "session" / "emulator").glob("moto-*.log"):
+        found = _SUMMARY.search(log.read_text())
+        if found:
+            times["checked"], times["check_s"] = int(found.group(1)), float(found.group(2))
+    return times
 
 
 def main() -> int:
@@ -47,7 +56,12 @@ def main() -> int:
                 t = got[mode]
                 print(
                     f"pair {pair + 1} {mode:<8} cycle {t['cycle']:6.1f} s  apply {t['apply']:6.1f} s  "
-                    f"emulator CPU {t['emulator_cpu']:5.2f} s",
+                    f"emulator CPU {t['emulator_cpu']:5.2f} s"
+                    + (
+                        f"  strict layer {t['check_s']:.3f} s over {t['checked']} requests"
+                        if "check_s" in t
+                        else ""
+                    ),
                     flush=True,
                 )
             for key in ratios:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -32,31 +33,35 @@ class StrictLayer:
         self.app = app
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.refused = 0
+        # Requests parsed and checked, and the seconds that took (benchmarks/strict.py reads the summary).
+        self.checked = 0
+        self.seconds = 0.0
         self._writes = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         target = target_of(environ)
         if target is None:
             return self.app(environ, start_response)
+        started = time.perf_counter()
         body = _read_body(environ)
         try:
             call = parse(target, environ, body)
         except Refusal as refusal:
             return self._refuse(refusal, target.protocol, "request", start_response)
+        finally:
+            self._account(started)
         if call is None:
             return self.app(environ, start_response)
         if call.service == "elbv2" and call.operation == "DescribeSSLPolicies" and _ours(call):
             return self._describe_ssl_policies(call, start_response)
         if not call.mutating:
-            try:
-                check(call)
-            except Refusal as refusal:
+            refusal = self._check(call)
+            if refusal is not None:
                 return self._refuse(refusal, call.protocol, call.operation, start_response)
             return self.app(environ, start_response)
         with self._writes:
-            try:
-                check(call)
-            except Refusal as refusal:
+            refusal = self._check(call)
+            if refusal is not None:
                 return self._refuse(refusal, call.protocol, call.operation, start_response)
             result = self.app(environ, start_response)
             try:
@@ -65,6 +70,26 @@ class StrictLayer:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
+
+    def _check(self, call: ApiCall) -> Refusal | None:
+        started = time.perf_counter()
+        try:
+            check(call)
+        except Refusal as refusal:
+            return refusal
+        finally:
+            self._account(started)
+        return None
+
+    def _account(self, started: float) -> None:
+        self.checked += 1
+        self.seconds += time.perf_counter() - started
+
+    def summary(self) -> str:
+        return (
+            f"alblab-emulator: strict layer: {self.checked} parse/check steps took {self.seconds:.3f} s, "
+            f"{self.refused} requests refused"
+        )
 
     def _refuse(
         self, refusal: Refusal, protocol: str, operation: str, start_response: StartResponse
