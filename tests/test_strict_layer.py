@@ -170,3 +170,18 @@ def test_every_rule_is_in_the_differences_table() -> None:
         assert each.source.split("#")[0] in row, f"{each.id}: the table does not cite {each.source}"
         for code in each.codes:
             assert f"`{code}`" in row, f"{each.id}: the table does not name {code}"
+
+
+def test_a_fault_in_a_rule_lets_moto_answer_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from alblab.strict import wsgi
+
+    def broken(_call: Any) -> None:
+        raise KeyError("a rule's bug")
+
+    monkeypatch.setattr(wsgi, "check", broken)
+    moto, lines = Recorder(), []
+    layer = StrictLayer(moto, log=lines.append)
+    good = {"Action": "CreateTargetGroup", "Version": "2015-12-01", "Name": "web", "Port": "80"}
+    assert request(layer, good) == ("200 OK", b"<ok/>")
+    assert len(moto.bodies) == 1
+    assert "strict check of CreateTargetGroup failed" in lines[0] and "a rule's bug" in lines[1]

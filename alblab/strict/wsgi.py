@@ -13,6 +13,7 @@ import io
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -48,6 +49,9 @@ class StrictLayer:
             call = parse(target, environ, body)
         except Refusal as refusal:
             return self._refuse(refusal, target.protocol, "request", start_response)
+        except Exception as exc:  # a request our parsing does not know: moto answers it as before
+            self.log(f"alblab-emulator: strict layer could not parse a {target.service} request ({exc!r})")
+            call = None
         finally:
             self._account(started)
         if call is None:
@@ -77,6 +81,10 @@ class StrictLayer:
             check(call)
         except Refusal as refusal:
             return refusal
+        except Exception:
+            # A fault of a rule must not take valid requests down with it: say so loudly, let moto answer.
+            self.log(f"alblab-emulator: strict check of {call.operation} failed; passed to moto unchecked:")
+            self.log(traceback.format_exc().rstrip())
         finally:
             self._account(started)
         return None
