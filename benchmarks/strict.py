@@ -21,23 +21,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from suite import single_cycle  # the one cycle measurement, from its own script
 
+from alblab.session import Session
 from alblab.strict.mode import ENV_VAR
 
 _SUMMARY = re.compile(r"strict layer: (\d+) parse/check steps took ([0-9.]+) s")
 
 
-def cycle(example: str, mode: str, work: Path) -> dict[str, float]:
-    os.environ[ENV_VAR] = mode
-    try:
-        times = single_cycle(example, work)
-    finally:
-        os.environ.pop(ENV_VAR, None)
-    # The strict layer's own time, as the emulator wrote it to its log when it stopped.
-    for log in (work / "session" / "emulator").glob("moto-*.log"):
+def strict_layer_time(session: Session, times: dict[str, float]) -> None:
+    """The strict layer's own time, as the emulator writes it to its log when it stops."""
+    session.stop_emulator()
+    for log in (session.home / "emulator").glob("moto-*.log"):
         found = _SUMMARY.search(log.read_text())
         if found:
             times["checked"], times["check_s"] = int(found.group(1)), float(found.group(2))
-    return times
+
+
+def cycle(example: str, mode: str, work: Path) -> dict[str, float]:
+    os.environ[ENV_VAR] = mode
+    try:
+        return single_cycle(example, work, before_down=strict_layer_time)
+    finally:
+        os.environ.pop(ENV_VAR, None)
 
 
 def main() -> int:

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -146,7 +147,10 @@ def phases(junit: Path) -> dict[str, float]:
     return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
 
 
-def single_cycle(example: str, work_root: Path) -> dict[str, float]:
+def single_cycle(
+    example: str, work_root: Path, before_down: Callable[[Session, dict[str, float]], None] | None = None
+) -> dict[str, float]:
+    """One example's cycle on a fresh emulator; ``before_down`` may read the session before it is removed."""
     session = Session(work_root / "session")
     try:
         session.ensure_emulator()
@@ -166,6 +170,8 @@ def single_cycle(example: str, work_root: Path) -> dict[str, float]:
         left = item.leftovers()
         if left:
             print(f"warning: left behind: {left}")
+        if before_down is not None:
+            before_down(session, item.times)
         return item.times
     finally:
         session.down()
