@@ -62,7 +62,7 @@ def main() -> int:
                     f"pair {pair + 1} {mode:<8} cycle {t['cycle']:6.1f} s  apply {t['apply']:6.1f} s  "
                     f"emulator CPU {t['emulator_cpu']:5.2f} s"
                     + (
-                        f"  strict layer {t['check_s']:.3f} s over {t['checked']} requests"
+                        f"  strict layer {t['check_s']:.3f} s in {t['checked']} parse/check steps"
                         if "check_s" in t
                         else ""
                     ),
