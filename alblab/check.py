@@ -22,6 +22,7 @@ from alblab.errors import AlblabError, UsageError
 from alblab.session import Session, StackHandle, new_prefix
 from alblab.sources import check_var_files, parse_var, resolve_source
 from alblab.state import leftover_resources
+from alblab.terraform import TerraformError
 from alblab.verify import Result
 
 Say = Callable[[str], None]
@@ -119,7 +120,10 @@ def _apply(handle: StackHandle) -> Result:
     try:
         handle.apply()
     except AlblabError as exc:
-        return Result("apply", "fail", f"{exc.args[0]}\n{getattr(exc, 'detail', '')}".strip())
+        # One finding per refused resource (address, file and line, AWS's code and message), as an apply
+        # against AWS reports them; Terraform's whole text stays in the detail.
+        failures = exc.failures() if isinstance(exc, TerraformError) else []
+        return Result("apply", "fail", f"{exc.args[0]}\n{getattr(exc, 'detail', '')}".strip(), lines=failures)
     lb = handle.lb
     return Result("apply", "pass", f"{lb.address} ({lb.name}) applied")
 

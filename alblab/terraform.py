@@ -47,6 +47,12 @@ class TerraformError(AlblabError):
         # Kept whole in str(): tests and logs that print the exception see Terraform's own words.
         return f"{self.args[0]}:\n{self.detail}" if self.detail else str(self.args[0])
 
+    def failures(self) -> list[str]:
+        """One line per resource the apply could not create or change: where it is declared and the
+        error AWS (or the emulator, in AWS's words) answered, e.g.
+        ``aws_lb.web (main.tf line 12): ValidationError: At least two subnets ...``."""
+        return resource_failures(self.stderr)
+
 
 # A plan's JSON event "action" → show -json's "actions" list.
 _ACTIONS = {
@@ -91,6 +97,43 @@ def _event_diagnostics(events: list[dict[str, Any]]) -> str:
 def _diagnostics(text: str) -> str:
     """Terraform's error text without colour codes and blank padding, at most the last 4000 characters."""
     return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()[-4000:]
+
+
+_WITH = re.compile(r"^with (\S+?),$")
+_ON = re.compile(r"^on (\S+) line (\d+)")
+_SNIPPET = re.compile(r"^\d+: ")
+_API_ERROR = re.compile(r"api error (\S+?): (.*)$")
+
+
+def resource_failures(stderr: str) -> list[str]:
+    """Terraform's error diagnostics that name a resource, one line each (see ``TerraformError.failures``).
+
+    Terraform prints the SDK's error either on the ``Error:`` line or, wrapped, after the ``with``/``on``
+    lines; both are read. A diagnostic without an ``api error`` keeps Terraform's own summary."""
+    lines = []
+    for block in re.split(r"^Error: ", _diagnostics_text(stderr), flags=re.MULTILINE)[1:]:
+        address = where = ""
+        words = []
+        for raw in block.splitlines():
+            line = raw.strip()
+            if (m := _WITH.match(line)) is not None:
+                address = m.group(1)
+            elif (m := _ON.match(line)) is not None:
+                where = f" ({m.group(1)} line {m.group(2)})"
+            elif line and not _SNIPPET.match(line):
+                words.append(line)
+        if not address:
+            continue
+        text = " ".join(words)
+        api = _API_ERROR.search(text)
+        lines.append(f"{address}{where}: " + (f"{api.group(1)}: {api.group(2)}" if api else text))
+    return lines
+
+
+def _diagnostics_text(text: str) -> str:
+    """Terraform's error text without colours and the box drawn around each diagnostic."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return re.sub(r"^[│╷╵]\s?", "", plain, flags=re.MULTILINE)
 
 
 PID_FILE = ".alblab-terraform.pid"

@@ -19,6 +19,7 @@ from procscan import CLI, clean_up, with_env
 from alblab.dataplane import availability
 
 PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
+MISTAKES = Path(__file__).parent / "fixtures" / "aws-mistakes"
 MOTO_AMI = "ami-1e749f67"
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
 
@@ -53,7 +54,7 @@ def check(tmp: Path, *args: str) -> Run:
 
 @early("check_runs", seconds=150)
 def run_both(ctx: JobContext) -> dict[str, Run]:
-    """Both checks at once, from the session's start: the provider's waiters are idle time."""
+    """The checks at once, from the session's start: the provider's waiters are idle time."""
     base = ctx.work_root / "check"
     jobs = {
         "pass": (base / "pass", str(PLAIN), "--var", f"image={MOTO_AMI}"),
@@ -65,8 +66,9 @@ def run_both(ctx: JobContext) -> dict[str, Run]:
             "--var",
             "open_app_port_to_world=true",
         ),
+        "mistakes": (base / "mistakes", str(MISTAKES), "--var", f"image={MOTO_AMI}"),
     }
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = {key: pool.submit(check, *job) for key, job in jobs.items()}
         return {key: f.result() for key, f in futures.items()}
 
@@ -117,8 +119,34 @@ def test_an_instance_open_to_the_world_fails_naming_instance_port_and_rule(runs:
     assert run.junit is not None and len(run.junit.findall(".//failure")) >= 1
 
 
+def test_resources_aws_refuses_fail_the_apply_with_awss_error_codes(runs: dict[str, Run]) -> None:
+    """Raw aws_* resources with mistakes no plan sees: each fails the apply naming the resource, where it is
+    declared and AWS's error code and message, as an apply against AWS would (the emulator's strict layer;
+    the rules and their AWS sources: docs/differences.md)."""
+    run = runs["mistakes"]
+    assert run.rc == 1, run.out
+    apply = next(c for c in run.report["checks"] if c["name"] == "apply")
+    assert apply["status"] == "fail"
+    expected = {
+        "aws_lb.one_zone": "ValidationError: At least two subnets in two different Availability Zones",
+        "aws_lb_target_group.wide_matcher": "ValidationError: Health check matcher HTTP code '200-599'",
+        "aws_lb_target_group.bad_tag": "ValidationError: 1 validation error detected: Value 'team#42' at "
+        "'tags.1.member.value'",
+        "aws_vpc_security_group_ingress_rule.from_other_vpc": "InvalidGroup.NotFound: You have specified two "
+        "resources that belong to different networks.",
+        "aws_instance.app": "InvalidParameter: Security group sg-",
+    }
+    found = {line.split(" ", 1)[0]: line for line in apply["findings"]}
+    assert set(found) == set(expected), apply["findings"]
+    for address, words in expected.items():
+        assert words in found[address], found[address]
+        assert "(main.tf line " in found[address]
+    assert "(+4 more)" in run.out  # the table: the first refusal and how many more
+    assert "Traceback" not in run.out
+
+
 def test_check_leaves_nothing_behind(runs: dict[str, Run]) -> None:
-    for key in ("pass", "open"):
+    for key in ("pass", "open", "mistakes"):
         assert runs[key].left_processes == [], f"{key}: processes left"
         assert runs[key].left_files == [], f"{key}: {runs[key].left_files}"
 
