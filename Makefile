@@ -10,7 +10,8 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= basic
 PYTEST_ARGS ?=
 # What the data plane needs; installed when missing and we are root, else listed.
-APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl fonts-nanum
+# chromium + chromium-driver: the console's browser test (headless).
+APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl fonts-nanum chromium chromium-driver
 
 .PHONY: help deps system-deps venv checkov-venv demo test test-fast pytest lint plan bench lab clean distclean
 

@@ -104,12 +104,14 @@ function renderMap() {
   const last = lastRequest();
   const lb = map.load_balancer;
   // Entry: you, then the ALB with its nodes and security groups.
-  if (map.client_ip) cols[0].append(el("div", { class: "card", id: "client" }, el("h3", { text: w("client") }), el("div", { class: "small", text: map.client_ip })));
+  if (map.client_ip) {
+    cols[0].append(el("div", { class: "card", id: "client" }, el("h3", { text: w("client") }), el("div", { class: "small", text: map.client_ip })));
+    cols[0].append(el("div", { class: "down-arrow", text: "↓ HTTP" }));
+  }
   cols[0].append(el("div", { class: "card", id: "alb" },
     el("h3", { text: `ALB ${lb.name}` }),
     el("div", { class: "small", text: lb.security_groups.map((g) => g.name).join(", ") }),
     lb.nodes.map((n) => el("div", { class: "small node", text: `${w("node", { name: n.name })} ${n.ip} ${n.az}` }))));
-  if (map.client_ip) wires.push(["client", "alb", "allowed"]);
   // Listeners and their rules, in the order the ALB evaluates them.
   for (const listener of map.listeners) {
     const id = `listener-${listener.port}`;
@@ -145,8 +147,9 @@ function renderMap() {
       const count = (state.counts || {})[t.key] || 0;
       const isLast = last && last.key === t.key;
       const nodes = Object.entries(live.nodes || {}).map(([node, word]) => el("span", { text: `${node}: ${healthWord(word)}` }));
+      const measured = directSeen[t.key];
       const direct = t.direct_edge ? el("div", { class: `direct ${t.direct_edge.allowed ? "allowed" : "denied"}`, title: t.direct_edge.reason,
-        text: `${t.direct_edge.allowed ? "↯ " + w("open") : "⛔ " + w("blocked")} · ${w("direct_to_target", { ip: map.client_ip, target: targetLabel(t), port: t.port })}` }) : null;
+        text: w("direct_short", { result: w(measured || (t.direct_edge.allowed ? "open" : "blocked")) }) }) : null;
       const buttons = el("div", { class: "buttons" },
         el("button", { type: "button", class: "fail", onclick: () => act("fail", { target: t.id, mode: state.fail_mode }, () => w("failed_now", { target: targetLabel(t), mode: state.fail_mode })), text: w("fail") }),
         el("button", { type: "button", class: "heal", onclick: () => act("heal", { target: t.id }, () => w("healed_now", { target: targetLabel(t) })), text: w("heal") }),
