@@ -107,7 +107,8 @@ class ConsolePage:
     def targets(self, group: str) -> dict[str, dict[str, str]]:
         """name -> {id, key, health, direct} of the target cards of target group ``group``."""
         rows = self.js(
-            "return [...document.querySelectorAll('.target')].filter(e => e.dataset.key.startsWith(arguments[0] + '|'))"
+            "return [...document.querySelectorAll('.target')]"
+            ".filter(e => e.dataset.key.startsWith(arguments[0] + '|'))"
             ".map(e => [e.dataset.name, {id: e.dataset.id, key: e.dataset.key, health: e.dataset.health,"
             " direct: e.dataset.direct || ''}])",
             group,

@@ -1,4 +1,4 @@
-"""The console in a real browser (headless Chromium): the lab at step 8 and ``alblab up examples/path-routing``.
+"""The console in a real browser (headless Chromium): the lab at step 8, and ``alblab up`` of an example.
 
 Each brings its stack up with the CLI exactly as a user does (``alblab lab start`` + ``next``, or ``alblab
 up``), starts the console with the CLI, and reads the page: both targets healthy, 6 requests that alternate,

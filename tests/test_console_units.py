@@ -87,9 +87,8 @@ def test_the_map_lists_rules_in_evaluation_order_with_the_default_last() -> None
     view = mapview.build(lab_like_stack(), NODES, CLIENT, {"i-a": "web-a", "i-b": "web-b"})
     rules = view["listeners"][0]["rules"]
     assert [r["priority"] for r in rules] == [10, 20, 30, None]
-    assert rules[0]["action"] == {
-        "type": "fixed-response", "text": "fixed 403 'Access denied'", "status_code": 403, "body": "Access denied",
-    }  # fmt: skip
+    fixed = {"type": "fixed-response", "text": "fixed 403 'Access denied'", "status_code": 403}
+    assert rules[0]["action"] == {**fixed, "body": "Access denied"}
     assert rules[1]["conditions"] == ["path-pattern ['/mobile', '/mobile/*']"]
     assert rules[1]["action"]["target_groups"] == [{"name": "lab-mobile", "weight": 1}]
     assert [n["name"] for n in view["load_balancer"]["nodes"]] == ["n0", "n1"]
@@ -408,8 +407,8 @@ def line(**fields: Any) -> str:
 def test_the_reader_maps_haproxy_names_to_the_model_and_keeps_a_cursor(tmp_path: Path) -> None:
     stack = lab_like_stack()
     log = tmp_path / "n0.log"
-    log.write_text("[NOTICE] haproxy started\n" + line() + line(time=2.0, backend="listener-80", server="<NOSRV>",
-                   status=403, rule="10", path="/admin", uri="/admin"))  # fmt: skip
+    fixed = line(time=2.0, backend="listener-80", server="<NOSRV>", status=403, rule="10", uri="/admin")
+    log.write_text("[NOTICE] haproxy started\n" + line() + fixed)
     assert parse(line()) is not None and parse("[WARNING] x") is None and parse(TAG + "torn") is None
     found, cursor = read({"n0": log}, stack)
     assert [(r.status, r.rule, r.target_group, r.target, r.port, r.listener) for r in found] == [
