@@ -23,7 +23,7 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--window-size=1600,1000",
+    "--window-size=1600,1250",
 )
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".work" / "artifacts" / "console"
 

@@ -378,6 +378,15 @@ def test_console_with_nothing_up_is_one_line(tmp_path: Path) -> None:
         [*CLI, "console", "--port", "99999"], capture_output=True, text=True, env=env, timeout=60, check=False
     )
     assert bad.returncode == 2 and "'99999' is not a port number" in bad.stderr
+    lab = subprocess.run(
+        [*CLI, "lab", "console"], capture_output=True, text=True, check=False, timeout=60,
+        env={**env, "ALBLAB_LAB_DIR": str(tmp_path / "lab")},
+    )  # fmt: skip
+    assert (lab.returncode, lab.stdout) == (
+        1,
+        "The lab is not running: start it with `alblab lab start` (or `make lab`).\n",
+    )
+    assert not (tmp_path / "lab").exists()
 
 
 # --- the request log -----------------------------------------------------------------------------------

@@ -43,10 +43,14 @@ async function api(path, body) {
   return data;
 }
 
+// The last message, kept as a function of the language so that switching it redraws the message too.
+let message = { text: () => "", error: false };
+
 function say(text, error) {
+  message = { text: typeof text === "function" ? text : () => text, error: Boolean(error) };
   const box = document.getElementById("message");
-  box.textContent = text;
-  box.className = error ? "error" : "";
+  box.textContent = message.text();
+  box.className = message.error ? "error" : "";
 }
 
 // --- the words of the model ---------------------------------------------------------------------------
@@ -62,6 +66,8 @@ function actionText(action) {
   if (action.type === "redirect") return w("redirect", { code: action.status_code });
   return action.text;
 }
+
+function clip(text, length) { return text.length > length ? `${text.slice(0, length - 1)}…` : text; }
 
 function targetLabel(t) { return t.name === t.id ? t.id : `${t.name}`; }
 
@@ -121,7 +127,7 @@ function renderMap() {
       const isLast = last && last.listener === listener.port && (last.rule === rule.priority);
       const prio = rule.priority === null ? w("default") : w("rule", { priority: rule.priority });
       const act = el("span", { class: rule.action.type === "forward" ? "act" : "act fixed", text: `→ ${actionText(rule.action)}` });
-      if (rule.action.type === "fixed-response" && rule.action.body) act.append(el("span", { class: "small", text: ` "${rule.action.body.slice(0, 40)}" (${w("alb_itself")})` }));
+      if (rule.action.type === "fixed-response" && rule.action.body) act.append(el("span", { class: "small", text: ` "${clip(rule.action.body, 60)}" (${w("alb_itself")})` }));
       card.append(el("div", { class: isLast ? "rule last" : "rule", id: ruleId, "data-priority": rule.priority === null ? "default" : rule.priority },
         el("span", { class: "prio", text: prio }), el("span", { class: "cond", text: rule.conditions.join("; ") }), act));
       if (rule.action.type === "forward") {
@@ -245,6 +251,7 @@ function renderPorts() {
 
 function render(fresh) {
   renderHeader();
+  document.getElementById("message").textContent = message.text();
   renderMap();
   renderSecurity();
   renderStream(fresh);
@@ -258,7 +265,7 @@ const directSeen = {};
 async function act(what, body, done) {
   try {
     await api(`/api/${what}`, body);
-    say(done());
+    say(done);
   } catch (error) {
     say(error.message, true);
   }
@@ -268,7 +275,7 @@ async function reach(t) {
   try {
     const result = await api("/api/reach", { target: t.id, port: t.port });
     for (const tg of state.map.target_groups) for (const other of tg.targets) if (other.id === t.id) directSeen[other.key] = result.result;
-    say(w("direct_result", { target: targetLabel(t), port: t.port, result: w(result.result) }));
+    say(() => w("direct_result", { target: targetLabel(t), port: t.port, result: w(result.result) }));
     render();
   } catch (error) {
     say(error.message, true);
@@ -291,12 +298,16 @@ async function send(event) {
   button.disabled = true;
   try {
     const result = await api("/api/send", body);
-    const tally = {};
-    for (const a of result.answers) {
-      const key = a.status ? `${a.status} ${a.instance ? (state.map ? nameOf(a.instance) : a.instance) : w("alb_itself")}` : "no answer";
-      tally[key] = (tally[key] || 0) + 1;
-    }
-    say(w("sent", { n: result.answers.length, summary: Object.entries(tally).map(([k, n]) => `${k} ×${n}`).join(", ") }));
+    say(() => {
+      const tally = {};
+      for (const a of result.answers) {
+        const who = a.instance ? (state.map ? nameOf(a.instance) : a.instance) : w("alb_itself");
+        const key = a.status ? `${a.status} ${who}` : w("no_answer");
+        tally[key] = (tally[key] || 0) + 1;
+      }
+      const summary = Object.entries(tally).map(([k, n]) => `${k} ×${n}`).join(", ");
+      return w("sent", { n: result.answers.length, summary });
+    });
   } catch (error) {
     say(error.message, true);
   } finally {
