@@ -49,7 +49,10 @@ system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  echo "installing:$$missing"; apt-get update -qq || exit 1; have=""; none=""; \
+	  for p in $$missing; do if apt-cache show $$p >/dev/null 2>&1; then have="$$have $$p"; else none="$$none $$p"; fi; done; \
+	  [ -z "$$none" ] || echo "NOTE: this distribution has no$$none; the tests that need them skip and say why."; \
+	  [ -z "$$have" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$have; \
 	else \
 	  echo "NOTE: missing system packages:$$missing"; \
 	  echo "      install them as root (apt-get install$$missing); until then the data-plane tests skip."; \
