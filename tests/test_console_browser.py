@@ -222,6 +222,13 @@ def test_an_example_in_chromium_and_a_console_that_outlives_its_stack(jobs: Jobs
             )
             web_a, web_b = sorted(names)
             _alternate(page.send("/mobile", 6), {web_a, web_b})
+            # A malformed path is a message on the page (the API answered 400), and nothing is sent.
+            before = page.last_seq()
+            page.js("document.getElementById('send-path').value = 'mobile';"
+                    "document.getElementById('send-button').click();")  # fmt: skip
+            wait_for(lambda: "must start with '/'" in page.message(), 30, "the path's message on the page")
+            assert page.js("return document.getElementById('message').className") == "error"
+            assert page.last_seq() == before
             page.screenshot("console-path-routing.png")
             _fail_and_watch(page, group, web_a, web_b)
             # The stack goes down under the console (its emulator dies): the page says so, and a browser that
