@@ -21,15 +21,17 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import traceback
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import ARTIFACTS, ConsolePage, chromium, wait_for, why_no_browser
+from browser import ConsolePage, chromium, wait_for, why_no_browser
 from jobs import Jobs, early
 from procscan import CLI, namespaces
 
@@ -47,14 +49,20 @@ pytestmark = [pytest.mark.apply, pytest.mark.dataplane, pytest.mark.lifecycle, p
 
 @dataclass
 class Brought:
-    """A stack brought up by the CLI, with its console; ``skipped`` or ``error`` say why not."""
+    """A stack brought up by the CLI, with its console."""
+
+    home: Path
+    env: dict[str, str]
+    url: str = ""
+
+
+@dataclass
+class Outcome:
+    """What one job saw: why it could not run here, what went wrong, what it left behind."""
 
     skipped: str = ""
-    error: str = ""
-    url: str = ""
-    home: Path = Path()
-    env: dict[str, str] = field(default_factory=dict)
-    base: Path | None = None
+    problem: str = ""
+    left: list[str] = field(default_factory=list)
 
 
 def _cli(args: list[str], env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess[str]:
@@ -72,57 +80,65 @@ def _why_not_here() -> str:
     return why_no_browser() or availability() or ""
 
 
-def _bring_up(steps: list[list[str]], console: list[str], env_key: str, sub: str) -> Brought:
-    why = _why_not_here()
-    if why:
-        return Brought(skipped=why)
-    base = Path(tempfile.mkdtemp(prefix="alblab-console-"))
-    home = base / sub
-    env = {**os.environ, env_key: str(home), "ALBLAB_LAB_PREFIX": PREFIX, "TMPDIR": str(base)}
-    brought = Brought(home=home, env=env, base=base)
+def _bring_up(brought: Brought, steps: list[list[str]], console: list[str]) -> None:
     for args in steps:
-        done = _cli(args, env)
-        if done.returncode != 0:
-            brought.error = f"alblab {' '.join(args)}: rc {done.returncode}\n{done.stdout}{done.stderr}"
-            return brought
-    done = _cli(console, env, timeout=120)
+        done = _cli(args, brought.env)
+        assert done.returncode == 0, (
+            f"alblab {' '.join(args)}: rc {done.returncode}\n{done.stdout}{done.stderr}"
+        )
+    done = _cli(console, brought.env, timeout=120)
     lines = done.stdout.splitlines()
-    if done.returncode != 0 or len(lines) != 1 or not lines[0].startswith("console: http://127.0.0.1:"):
-        brought.error = f"alblab {' '.join(console)}: rc {done.returncode}\n{done.stdout}{done.stderr}"
-        return brought
+    ok = done.returncode == 0 and len(lines) == 1 and lines[0].startswith("console: http://127.0.0.1:")
+    assert ok, f"alblab {' '.join(console)}: rc {done.returncode}\n{done.stdout}{done.stderr}"
     brought.url = lines[0].removeprefix("console: ")
-    return brought
 
 
-LAB_STEPS = [["lab", "start"]] + [["lab", "next"]] * 7  # steps 1..8
-early("console_lab", seconds=420)(
-    lambda _ctx: _bring_up(LAB_STEPS, ["lab", "console"], "ALBLAB_LAB_DIR", "lab")
-)
-early("console_example", seconds=200)(
-    lambda _ctx: _bring_up([["up", "examples/path-routing"]], ["console"], "ALBLAB_HOME", "home")
-)
-
-
-def _result(jobs: Jobs, name: str) -> Brought:
-    brought: Brought = jobs.result(name)
-    if brought.skipped:
-        pytest.skip(brought.skipped)
-    return brought
-
-
-def _finish(brought: Brought, down: list[str]) -> None:
-    """The CLI's own way back; then nothing of the console, the stack or its namespaces may be left."""
+def _finish(brought: Brought, down: list[str]) -> list[str]:
+    """The CLI's own way back; then what is still there of the console, the stack or its namespaces."""
     console = consoles.read(brought.home)
     done = _cli(down, brought.env, timeout=600)
+    left = [] if done.returncode == 0 else [f"alblab {' '.join(down)}: rc {done.returncode} {done.stdout}"]
+    if console is not None and alive(console.pid):
+        left.append(f"the console (pid {console.pid}) outlived alblab {' '.join(down)}")
+    if consoles.directory(brought.home).exists():
+        left.append(f"the console's record in {brought.home}")
+    return left + [ns for ns in namespaces() if ns.startswith(PREFIX)]
+
+
+def _job(
+    steps: list[list[str]],
+    console: list[str],
+    env_key: str,
+    check: Callable[[Brought], None],
+    down: list[str],
+) -> Outcome:
+    """Bring the stack and its console up, run ``check`` in Chromium, take everything down whatever happened:
+    the whole life cycle inside the job, so that a deselected test leaves nothing running."""
+    why = _why_not_here()
+    if why:
+        return Outcome(skipped=why)
+    base = Path(tempfile.mkdtemp(prefix="alblab-console-"))
+    home = base / "state"
+    env = {**os.environ, env_key: str(home), "ALBLAB_LAB_PREFIX": PREFIX, "TMPDIR": str(base)}
+    brought = Brought(home, env)
+    outcome = Outcome()
     try:
-        assert done.returncode == 0, done.stdout + done.stderr
-        if console is not None:
-            assert not alive(console.pid), f"the console (pid {console.pid}) outlived {' '.join(down)}"
-        assert not consoles.directory(brought.home).exists()
-        assert [ns for ns in namespaces() if ns.startswith(PREFIX)] == []
+        _bring_up(brought, steps, console)
+        check(brought)
+    except Exception:  # an assertion or anything else: the test reports it; the clean-up runs anyway
+        outcome.problem = traceback.format_exc()
     finally:
-        if brought.base is not None:
-            shutil.rmtree(brought.base, ignore_errors=True)
+        outcome.left = _finish(brought, down)
+        shutil.rmtree(base, ignore_errors=True)
+    return outcome
+
+
+def _result(jobs: Jobs, name: str) -> None:
+    outcome: Outcome = jobs.result(name)
+    if outcome.skipped:
+        pytest.skip(outcome.skipped)
+    assert not outcome.problem, outcome.problem
+    assert not outcome.left, f"left behind: {outcome.left}"
 
 
 def _alternate(rows: list[dict[str, Any]], names: set[str]) -> None:
@@ -160,87 +176,89 @@ def _fail_and_watch(page: ConsolePage, group: str, failing: str, staying: str) -
     assert "blocked" in page.message()
 
 
+def _lab_at_step_8(brought: Brought) -> None:
+    with chromium() as driver:
+        page = ConsolePage(driver, brought.url)
+        wait_for(lambda: page.status() == "up", 30, "live")
+        assert page.js("return document.getElementById('lab-step').textContent").startswith("Step 8: ")
+        wait_for(
+            lambda: all(t["health"] == "healthy" for t in page.targets("lab-mobile").values()),
+            HEALTH_S,
+            "both targets healthy",
+        )
+        assert set(page.targets("lab-mobile")) == {"web-a", "web-b"}
+        _alternate(page.send("/mobile", 6), {"web-a", "web-b"})
+        before = page.last_seq()
+        done = _cli(["lab", "curl", "/desktop"], brought.env, timeout=120)  # from a terminal
+        assert done.returncode == 0, done.stdout + done.stderr
+        row = wait_for(
+            lambda: [r for r in page.rows() if r["seq"] > before],
+            30,
+            "the terminal's request in the stream",
+        )
+        assert (row[0]["name"], row[0]["status"]) == ("on-prem", 200) and "GET /desktop" in row[0]["text"]
+        shots = [page.screenshot("console-step8.png")]
+        page.language("ko")
+        assert "대상 그룹" in page.js("return document.body.textContent")
+        shots.append(page.screenshot("console-step8.ko.png"))
+        page.language("en")
+        if UPDATE:
+            for shot in shots:
+                shutil.copyfile(shot, LAB_IMG / shot.name)
+        _fail_and_watch(page, "lab-mobile", "web-a", "web-b")
+        page.screenshot("console-step8-failed.png")
+        state = json.loads(_fetch(f"{brought.url.replace('/?', '/api/state?')}")[1])
+        assert state["lab"]["number"] == 8 and state["status"] == "up"
+        assert any(r["name"] == "on-prem" for r in state["requests"])
+
+
+def _example(brought: Brought) -> None:
+    api = brought.url.replace("/?", "/api/state?")
+    assert _fetch(api.split("?")[0])[0] == 403
+    assert _fetch(api + "x")[0] == 403
+    with chromium() as driver:
+        page = ConsolePage(driver, brought.url)
+        wait_for(lambda: page.status() == "up", 30, "live")
+        group = _group(page, "-mobile")
+        names = wait_for(
+            lambda: (t := page.targets(group)) and all(x["health"] == "healthy" for x in t.values()) and t,
+            HEALTH_S,
+            "both targets healthy",
+        )
+        web_a, web_b = sorted(names)
+        _alternate(page.send("/mobile", 6), {web_a, web_b})
+        # A malformed path is a message on the page (the API answered 400), and nothing is sent.
+        before = page.last_seq()
+        page.js("document.getElementById('send-path').value = 'mobile';"
+                "document.getElementById('send-button').click();")  # fmt: skip
+        wait_for(lambda: "must start with '/'" in page.message(), 30, "the path's message on the page")
+        assert page.js("return document.getElementById('message').className") == "error"
+        assert page.last_seq() == before
+        page.screenshot("console-path-routing.png")
+        _fail_and_watch(page, group, web_a, web_b)
+        # The stack goes down under the console (its emulator dies): the page says so, and a browser that
+        # reconnects gets the page and the same news.
+        record = json.loads((brought.home / "session.json").read_text())
+        os.kill(record["emulator_pid"], signal.SIGTERM)
+        wait_for(lambda: page.status() == "down", 60, "down")
+        assert "emulator" in page.notice()
+        driver.refresh()
+        wait_for(lambda: page.status() == "down", 30, "down after a reload")
+        page.screenshot("console-stack-gone.png")
+
+
+LAB_STEPS = [["lab", "start"]] + [["lab", "next"]] * 7  # steps 1..8
+early("console_lab", seconds=420)(
+    lambda _ctx: _job(LAB_STEPS, ["lab", "console"], "ALBLAB_LAB_DIR", _lab_at_step_8, ["lab", "stop"])
+)
+early("console_example", seconds=200)(
+    lambda _ctx: _job([["up", "examples/path-routing"]], ["console"], "ALBLAB_HOME", _example, ["down"])
+)
+
+
 def test_the_lab_at_step_8_in_chromium(jobs: Jobs) -> None:
-    brought = _result(jobs, "console_lab")
-    try:
-        assert not brought.error, brought.error
-        with chromium() as driver:
-            page = ConsolePage(driver, brought.url)
-            wait_for(lambda: page.status() == "up", 30, "live")
-            assert page.js("return document.getElementById('lab-step').textContent").startswith("Step 8: ")
-            wait_for(
-                lambda: all(t["health"] == "healthy" for t in page.targets("lab-mobile").values()),
-                HEALTH_S,
-                "both targets healthy",
-            )
-            assert set(page.targets("lab-mobile")) == {"web-a", "web-b"}
-            _alternate(page.send("/mobile", 6), {"web-a", "web-b"})
-            before = page.last_seq()
-            done = _cli(["lab", "curl", "/desktop"], brought.env, timeout=120)  # from a terminal
-            assert done.returncode == 0, done.stdout + done.stderr
-            row = wait_for(
-                lambda: [r for r in page.rows() if r["seq"] > before],
-                30,
-                "the terminal's request in the stream",
-            )
-            assert (row[0]["name"], row[0]["status"]) == ("on-prem", 200) and "GET /desktop" in row[0]["text"]
-            shots = [page.screenshot("console-step8.png")]
-            page.language("ko")
-            assert "대상 그룹" in page.js("return document.body.textContent")
-            shots.append(page.screenshot("console-step8.ko.png"))
-            page.language("en")
-            if UPDATE:
-                for shot in shots:
-                    shutil.copyfile(shot, LAB_IMG / shot.name)
-            _fail_and_watch(page, "lab-mobile", "web-a", "web-b")
-            page.screenshot("console-step8-failed.png")
-            state = json.loads(_fetch(f"{brought.url.replace('/?', '/api/state?')}")[1])
-            assert state["lab"]["number"] == 8 and state["status"] == "up"
-            assert any(r["name"] == "on-prem" for r in state["requests"])
-    finally:
-        if brought.base is not None:
-            _finish(brought, ["lab", "stop"])
+    _result(jobs, "console_lab")
 
 
 def test_an_example_in_chromium_and_a_console_that_outlives_its_stack(jobs: Jobs) -> None:
-    brought = _result(jobs, "console_example")
-    try:
-        assert not brought.error, brought.error
-        api = brought.url.replace("/?", "/api/state?")
-        assert _fetch(api.split("?")[0])[0] == 403
-        assert _fetch(api + "x")[0] == 403
-        with chromium() as driver:
-            page = ConsolePage(driver, brought.url)
-            wait_for(lambda: page.status() == "up", 30, "live")
-            group = _group(page, "-mobile")
-            names = wait_for(
-                lambda: (
-                    (t := page.targets(group)) and all(x["health"] == "healthy" for x in t.values()) and t
-                ),
-                HEALTH_S,
-                "both targets healthy",
-            )
-            web_a, web_b = sorted(names)
-            _alternate(page.send("/mobile", 6), {web_a, web_b})
-            # A malformed path is a message on the page (the API answered 400), and nothing is sent.
-            before = page.last_seq()
-            page.js("document.getElementById('send-path').value = 'mobile';"
-                    "document.getElementById('send-button').click();")  # fmt: skip
-            wait_for(lambda: "must start with '/'" in page.message(), 30, "the path's message on the page")
-            assert page.js("return document.getElementById('message').className") == "error"
-            assert page.last_seq() == before
-            page.screenshot("console-path-routing.png")
-            _fail_and_watch(page, group, web_a, web_b)
-            # The stack goes down under the console (its emulator dies): the page says so, and a browser that
-            # reconnects gets the page and the same news.
-            record = json.loads((brought.home / "session.json").read_text())
-            os.kill(record["emulator_pid"], signal.SIGTERM)
-            wait_for(lambda: page.status() == "down", 60, "down")
-            assert "emulator" in page.notice()
-            driver.refresh()
-            wait_for(lambda: page.status() == "down", 30, "down after a reload")
-            page.screenshot("console-stack-gone.png")
-    finally:
-        if brought.base is not None:
-            _finish(brought, ["down"])
-    assert ARTIFACTS.is_dir()
+    _result(jobs, "console_example")
