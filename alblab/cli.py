@@ -6,6 +6,7 @@
     alblab curl PATH [--method M] [--host H] [--header 'K: V']... [--port P]
     alblab reach INSTANCE [PORT]  direct attempt from the internet: blocked / open / refused
     alblab fail INSTANCE [--mode unhealthy|dead|slow:MS] / alblab heal INSTANCE
+    alblab console [--bind ADDR] [--port N]   the stack live in a browser: its map and every request
     alblab check DIR              one-shot pass/fail for CI: apply, verdicts, traffic, destroy, leak check
     alblab down                   the one way back to a clean slate, whatever state things are in
 
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alblab import present, records
+from alblab.console.launch import add_options as console_options
+from alblab.console.launch import open_console
 from alblab.errors import AlblabError, StateError, UsageError
 from alblab.lab import cli as lab_cli
 from alblab.session import Session, StackHandle, new_prefix
@@ -280,6 +283,11 @@ def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_console(ctx: Context, args: argparse.Namespace) -> int:
+    handle = stack_of(ctx)
+    return open_console(ctx.open().home, handle.key, args.bind, args.port)
+
+
 def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
     from alblab.check import run_check
 
@@ -329,6 +337,9 @@ def parser() -> argparse.ArgumentParser:
     heal = sub.add_parser("heal", help="make it healthy again")
     heal.add_argument("instance")
     heal.set_defaults(fn=cmd_heal)
+    console = sub.add_parser("console", help="the stack live in a browser: map, health, every request")
+    console_options(console)
+    console.set_defaults(fn=cmd_console)
     check = sub.add_parser("check", help="one-shot pass/fail of a configuration, for CI")
     check.add_argument("source", metavar="DIR")
     add_input_options(check)

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alblab import records
+from alblab import consoles, records
 from alblab.emulator import Emulator, is_running, stop_running
 from alblab.errors import AlblabError, StateError, UsageError
 from alblab.model import Stack
@@ -176,7 +176,8 @@ class Session:
     @property
     def active(self) -> bool:
         """Anything recorded that ``down`` would have to clean."""
-        return bool(self.record.emulator_pid or self.record.provider_pid or self.record.stacks)
+        recorded = self.record.emulator_pid or self.record.provider_pid or self.record.stacks
+        return bool(recorded) or consoles.read(self.home) is not None
 
     @contextlib.contextmanager
     def exclusive(self, what: str) -> Iterator[None]:
@@ -356,6 +357,9 @@ class Session:
         lines = []
         if self.record.emulator_pid and self.emulator_alive():
             lines.append(f"the AWS emulator (pid {self.record.emulator_pid}, {self.endpoint})")
+        console = consoles.running(self.home)
+        if console is not None:
+            lines.append(f"the web console (pid {console.pid}, port {console.port})")
         for handle in self.stacks():
             lines.extend(handle.leftovers())
         return lines
@@ -364,6 +368,10 @@ class Session:
         """Everything back to a clean slate, whatever state it is in. Never raises for what it cannot remove:
         it goes on and reports it."""
         report = DownReport()
+        # First: the console reads the stack and drives its data plane.
+        done, problems = consoles.stop(self.home)
+        report.done += done
+        report.problems += problems
         for handle in self.stacks():
             handle.down(report, destroy=destroy)
         self.stop_provider()

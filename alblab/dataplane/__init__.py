@@ -17,6 +17,7 @@ _HOMES = {
     "DataPlane": "plane",
     "DataPlaneTimeout": "plane",
     "HttpResult": "client",
+    "LoggedRequest": "requestlog",
     "Reach": "client",
     "AlbNode": "views",
     "TargetHost": "views",

@@ -46,8 +46,12 @@ class Nodes:
     def config(self, host: Host, certs: dict[str, Path] | None = None) -> haproxy.NodeConfig:
         return haproxy.NodeConfig(
             bind_ips=(host.ip,), run_dir=self.sock_dir, certs=certs or {}, name=node_name(host),
-            connect_timeout_s=self.connect_timeout_s,
+            connect_timeout_s=self.connect_timeout_s, request_log=True,
         )  # fmt: skip
+
+    def log_path(self, host: Host) -> Path:
+        """The node's process log: HAProxy's messages and its request log (``haproxy.reqlog``)."""
+        return self.run_dir / f"haproxy-{host.ns}.log"
 
     def load_running(self, topo: Topology) -> None:
         """What each node runs now, so that a later converge reloads no node without a change."""
@@ -94,7 +98,7 @@ class Nodes:
             else:
                 node.state_file.unlink(missing_ok=True)  # a (re)started node checks every target afresh
                 argv = haproxy.start_cmd(node.cfg_path, node.master_sock, node.pid_file)
-                self.table.spawn(f"haproxy:{host.ns}", host.ns, argv, self.run_dir / f"haproxy-{host.ns}.log")
+                self.table.spawn(f"haproxy:{host.ns}", host.ns, argv, self.log_path(host))
                 wait_ready(node.master_sock, node.admin_sock)
             self.configs[host.ns] = text
             changed += 1

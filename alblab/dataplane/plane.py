@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from alblab.dataplane import client, health, nft, sandbox, saved, topology, views
+from alblab.dataplane import client, health, nft, requestlog, sandbox, saved, topology, views
 from alblab.dataplane.backends import Backends
 from alblab.dataplane.client import HttpResult
 from alblab.dataplane.errors import DataPlaneError
@@ -163,8 +163,11 @@ class DataPlane:
         saved.save(self._run_dir, self._state)
 
     @classmethod
-    def attach(cls, stack: Stack, run_dir: Path, progress: Progress | None = None) -> DataPlane:
-        """The plane an earlier process brought up in ``run_dir``, repaired if something of it died."""
+    def attach(
+        cls, stack: Stack, run_dir: Path, progress: Progress | None = None, repair: bool = True
+    ) -> DataPlane:
+        """The plane an earlier process brought up in ``run_dir``, repaired if something of it died
+        (``repair=False``: an observer beside the owner, which must not restart what the owner changes)."""
         state = saved.load(Path(run_dir))
         if state is None or state.topology is None:
             raise DataPlaneError(f"no data plane is up in {run_dir}")
@@ -172,7 +175,7 @@ class DataPlane:
         plane._use(state)
         plane._down = False
         plane._nodes.load_running(plane.topo)
-        for fixed in plane.repair():
+        for fixed in plane.repair() if repair else ():
             plane.progress(f"repaired: {fixed}")
         return plane
 
@@ -419,6 +422,14 @@ class DataPlane:
     def target_health(self) -> dict[str, dict[str, str]]:
         """tg name -> "target:port" -> the word every answering node agrees on, else "mixed"."""
         return health.combined(self.health())
+
+    def requests(
+        self, cursor: requestlog.Cursor | None = None, tail: int = 200
+    ) -> tuple[list[requestlog.LoggedRequest], requestlog.Cursor]:
+        """Every request the ALB nodes served since ``cursor`` (without one: the last ``tail``), oldest
+        first, whoever sent it; and the cursor for the next call (a dict, JSON-safe)."""
+        logs = {node_name(h): self._nodes.log_path(h) for h in self.topo.by_role("alb")}
+        return requestlog.read(logs, self.stack, cursor, tail)
 
     def wait_health(self, want: Callable[[dict[str, dict[str, str]]], bool], timeout: float = 30.0) -> float:
         """Poll target health until ``want`` holds; returns the seconds it took."""
