@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -145,13 +146,18 @@ def test_weighted_forward_with_group_stickiness() -> None:
     a, b, z = tg("a", [("127.0.0.2", 80)]), tg("b", [("127.0.0.3", 80)]), tg("z", [("127.0.0.4", 80)])
     out = forward_lines(9, forward(a, b, z, weights=(3, 1, 0), sticky=60), stack([], [a, b, z]))
     assert out.http_request == ["http-request set-var(txn.pick9) rand(4) if { var(txn.rule) -m int eq 9 }"]
+    fresh = "{ req.cook(AWSALBTG),field(2,|),sub(txn.now) gt 0 }"
     assert out.use_backend == [
-        "use_backend tg-a if { var(txn.rule) -m int eq 9 } { req.cook(AWSALBTG) -m str tg-a }",
-        "use_backend tg-b if { var(txn.rule) -m int eq 9 } { req.cook(AWSALBTG) -m str tg-b }",
+        f"use_backend tg-a if {{ var(txn.rule) -m int eq 9 }} {{ req.cook(AWSALBTG),field(1,|) -m str tg-a }} {fresh}",
+        f"use_backend tg-b if {{ var(txn.rule) -m int eq 9 }} {{ req.cook(AWSALBTG),field(1,|) -m str tg-b }} {fresh}",
         "use_backend tg-a if { var(txn.rule) -m int eq 9 } { var(txn.pick9) -m int lt 3 }",
         "use_backend tg-b if { var(txn.rule) -m int eq 9 }",
     ]
-    assert "Max-Age=60" in unquote(out.http_response[0])
+    # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html: Expires (7 days),
+    # never Max-Age; the group's duration lives in the value.
+    cookie, cors = (unquote(line) for line in out.http_response)
+    assert "AWSALBTG=%[be_name]|%[date(60)]; Expires=%[date(604800),http_date]; Path=/ if" in cookie
+    assert "AWSALBTGCORS=" in cors and "SameSite=None; Secure" in cors and "Max-Age" not in cookie + cors
 
 
 @pytest.mark.parametrize(
@@ -215,7 +221,14 @@ def test_stickiness_lines() -> None:
             "stickiness.lb_cookie.duration_seconds": "120",
         },
     )
-    assert stickiness_lines(lb) == ["cookie AWSALB insert nocache attr Max-Age=120 attr Path=/"]
+    lb = dataclasses.replace(lb, targets=(Target("127.0.0.2", 80), Target("127.0.0.3", 80)))
+    lines = stickiness_lines(stack([], [lb]), lb)
+    assert lines[:2] == [
+        f"use-server {name} if {{ req.cook(AWSALB),field(1,|) -m str {name} }} "
+        "{ req.cook(AWSALB),field(2,|),sub(txn.now) gt 0 }"
+        for name in ("127.0.0.2_80", "127.0.0.3_80")
+    ]
+    assert "AWSALB=%[srv_name,regsub(-failopen$,)]|%[date(120)]; Expires=" in unquote(lines[2])
     app = tg(
         "b",
         [],
@@ -225,8 +238,9 @@ def test_stickiness_lines() -> None:
             "stickiness.app_cookie.cookie_name": "SID",
         },
     )
-    assert "stick on req.cook(SID)" in stickiness_lines(app)
-    assert stickiness_lines(tg("c", [], attributes={"stickiness.enabled": "false"})) == []
+    assert "stick on req.cook(SID)" in stickiness_lines(stack([], [app]), app)
+    off = tg("c", [], attributes={"stickiness.enabled": "false"})
+    assert stickiness_lines(stack([], [off]), off) == []
 
 
 @pytest.mark.parametrize(

@@ -37,16 +37,18 @@ class Nodes:
         connect_timeout_s: float,
         table: ProcTable,
         progress: Callable[[str], None],
+        retry_failed_requests: bool = False,
     ) -> None:
         self.run_dir, self.sock_dir, self.key_dir = run_dir, sock_dir, key_dir
         self.connect_timeout_s, self.table, self.progress = connect_timeout_s, table, progress
+        self.retry_failed_requests = retry_failed_requests
         self.configs: dict[str, str] = {}
         self.warnings: list[str] = []
 
     def config(self, host: Host, certs: dict[str, Path] | None = None) -> haproxy.NodeConfig:
         return haproxy.NodeConfig(
             bind_ips=(host.ip,), run_dir=self.sock_dir, certs=certs or {}, name=node_name(host),
-            connect_timeout_s=self.connect_timeout_s,
+            connect_timeout_s=self.connect_timeout_s, retry_failed_requests=self.retry_failed_requests,
         )  # fmt: skip
 
     def load_running(self, topo: Topology) -> None:
