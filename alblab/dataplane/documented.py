@@ -9,7 +9,7 @@ DOCS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application"
 TROUBLESHOOTING = f"{DOCS}/load-balancer-troubleshooting.html"
 QUOTAS = f"{DOCS}/load-balancer-limits.html"
 STICKY = f"{DOCS}/sticky-sessions.html"
-HOST_HEADER = f"{DOCS}/application-load-balancers.html#host-header-preservation"
+HOST_HEADER = f"{DOCS}/edit-load-balancer-attributes.html#host-header-preservation"
 
 # TROUBLESHOOTING ("A registered target is not in service"): health check requests carry
 # `User-Agent: ELB-HealthChecker/2.0` and `Host: <target private IP>:<health check port>`.

@@ -85,7 +85,7 @@ ABSOLUTE_FORM = "{ url_reg -i ^[a-z][a-z0-9+.-]*:// }"
 
 def host_header_lines(listener: Listener, lb_attributes: Mapping[str, str]) -> list[str]:
     """The Host header and request target a target receives, per the table of the ALB documentation
-    (application-load-balancers.html#host-header-preservation).
+    (edit-load-balancer-attributes.html#host-header-preservation).
 
     Preserve off (the default): an absolute-form target's authority becomes the Host; on ports 80 and 443
     any port in it is removed, on other ports the listener's port is appended when it has none. Preserve
