@@ -153,6 +153,11 @@ def test_target_sees_every_request_header_in_order(make_plane: MakePlane) -> Non
     for added in ("x-forwarded-for", "x-forwarded-proto", "x-forwarded-port", "x-amzn-trace-id"):
         assert added in names, names
     assert names.index("host") < names.index("x-one")
+    # Names as ALB writes them towards the target (Elastic Load Balancing user guide,
+    # how-elastic-load-balancing-works.html#http-headers): a few in mixed case, all others lower case.
+    as_sent = {name for name, _ in reply.request_headers()}
+    assert {"Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Amzn-Trace-Id"} <= as_sent
+    assert {"user-agent", "accept", "x-one", "x-two"} <= as_sent
     assert reply.field("path") == "/a?b=1" and reply.field("method") == "GET"
     assert reply.field("headers") == str(len(names))
 

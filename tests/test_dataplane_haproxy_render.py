@@ -190,7 +190,10 @@ def test_health_check_lines_and_server_timing() -> None:
     )
     lines = health_check_lines(hc)
     assert "http-check expect status 200,202-204" in lines and "timeout check 3s" in lines
-    assert any(line.startswith("http-check send meth GET uri /hc ver HTTP/1.1") for line in lines)
+    # What ALB's checks send: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/
+    # load-balancer-troubleshooting.html ("A registered target is not in service").
+    (send,) = [line for line in lines if line.startswith("http-check send meth GET uri /hc ver HTTP/1.1")]
+    assert send.endswith("hdr User-Agent ELB-HealthChecker/2.0")
     group = tg("a", [("127.0.0.2", 80)], health=hc, attributes={"slow_start.duration_seconds": "30"})
     primary, backup = server_lines(stack([], [group]), group)
     assert primary == "server 127.0.0.2_80 127.0.0.2:80 check inter 10s fall 3 rise 4 port 8081 slowstart 30s"
@@ -314,5 +317,7 @@ def test_full_render_passes_haproxy_check(tmp_path: Path) -> None:
         stack([listener(18099, forward(a), rules)], [a, b], {"idle_timeout.timeout_seconds": "7"}), node
     )
     assert "timeout client 7s" in text and text.count("bind 127.0.0.") == 2
+    # ALB/load-balancer-limits.html: a response header over 32 K is ALB's 502.
+    assert "http-response return status 502 " in text and "if { res.hdrs,length gt 32768 }" in text
     node.cfg_path.write_text(text)
     check_config(node.cfg_path)

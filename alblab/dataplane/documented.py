@@ -29,5 +29,18 @@ RESPONSE_HEADERS_MAX = 32 * 1024
 # sent as an Expires attribute, never Max-Age; its expiry is reset on every response.
 STICKY_COOKIE_EXPIRES_S = 7 * 24 * 3600
 
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html
+# (HTTP headers): from an HTTP/2 client "the following header names are converted to mixed case" before the
+# request goes to the target over HTTP/1.1; "all other header names are in lowercase".
+MIXED_CASE_HEADERS = (
+    "X-Forwarded-For",
+    "X-Forwarded-Proto",
+    "X-Forwarded-Port",
+    "Host",
+    "X-Amzn-Trace-Id",
+    "Upgrade",
+    "Connection",
+)
+
 # HOST_HEADER's default ports: no port is appended for them, and one the client sent is removed.
 DEFAULT_PORTS = (80, 443)

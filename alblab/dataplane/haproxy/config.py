@@ -6,7 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alblab.dataplane.documented import HEADER_LINE_MAX, REQUEST_HEADERS_MAX, REQUEST_LINE_MAX
+from alblab.dataplane.documented import (
+    HEADER_LINE_MAX,
+    MIXED_CASE_HEADERS,
+    REQUEST_HEADERS_MAX,
+    REQUEST_LINE_MAX,
+)
 from alblab.dataplane.haproxy.backend import render_backend
 from alblab.dataplane.haproxy.frontend import render_frontend
 from alblab.dataplane.haproxy.names import cfg_word
@@ -89,6 +94,8 @@ def global_section(stack: Stack, node: NodeConfig) -> str:
         f"tune.bufsize {BUFSIZE}",
         f"tune.maxrewrite {MAX_REWRITE}",
         f"tune.http.maxhdr {MAX_HEADERS}",
+        # HAProxy sends every header name in lower case; ALB writes these few in mixed case.
+        *(f"h1-case-adjust {name.lower()} {name}" for name in MIXED_CASE_HEADERS),
         # reload() saves health states here so that a reload does not bring a DOWN target back UP.
         f"server-state-file {cfg_word(str(node.state_file))}",
     ]
@@ -123,6 +130,7 @@ def defaults_section(stack: Stack, node: NodeConfig) -> str:
         f"timeout http-keep-alive {idle}s",
         *retry_lines(node.retry_failed_requests),
         "load-server-state-from-file global",
+        "option h1-case-adjust-bogus-server",
         *http_error_lines(),
     ]
     if node.log_stdout:
