@@ -146,15 +146,16 @@ def test_weighted_forward_with_group_stickiness() -> None:
     a, b, z = tg("a", [("127.0.0.2", 80)]), tg("b", [("127.0.0.3", 80)]), tg("z", [("127.0.0.4", 80)])
     out = forward_lines(9, forward(a, b, z, weights=(3, 1, 0), sticky=60), stack([], [a, b, z]))
     assert out.http_request == ["http-request set-var(txn.pick9) rand(4) if { var(txn.rule) -m int eq 9 }"]
+    rule = "{ var(txn.rule) -m int eq 9 }"
     fresh = "{ req.cook(AWSALBTG),field(2,|),sub(txn.now) gt 0 }"
     assert out.use_backend == [
-        f"use_backend tg-a if {{ var(txn.rule) -m int eq 9 }} {{ req.cook(AWSALBTG),field(1,|) -m str tg-a }} {fresh}",
-        f"use_backend tg-b if {{ var(txn.rule) -m int eq 9 }} {{ req.cook(AWSALBTG),field(1,|) -m str tg-b }} {fresh}",
+        f"use_backend tg-a if {rule} {{ req.cook(AWSALBTG),field(1,|) -m str tg-a }} {fresh}",
+        f"use_backend tg-b if {rule} {{ req.cook(AWSALBTG),field(1,|) -m str tg-b }} {fresh}",
         "use_backend tg-a if { var(txn.rule) -m int eq 9 } { var(txn.pick9) -m int lt 3 }",
         "use_backend tg-b if { var(txn.rule) -m int eq 9 }",
     ]
-    # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html: Expires (7 days),
-    # never Max-Age; the group's duration lives in the value.
+    # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html: Expires
+    # (7 days), never Max-Age; the group's duration lives in the value.
     cookie, cors = (unquote(line) for line in out.http_response)
     assert "AWSALBTG=%[be_name]|%[date(60)]; Expires=%[date(604800),http_date]; Path=/ if" in cookie
     assert "AWSALBTGCORS=" in cors and "SameSite=None; Secure" in cors and "Max-Age" not in cookie + cors
