@@ -97,9 +97,8 @@ def server_lines(stack: Stack, tg: TargetGroup) -> list[str]:
             primary.append(f"# {name}: no address for a {tg.target_type} target, not served")
             continue
         host = f"[{address}]" if ":" in address else address
-        common = (
-            "ssl verify none" if tg.protocol == "HTTPS" else ""
-        )  # ALB does not validate target certificates
+        # ALB does not validate target certificates.
+        common = "ssl verify none" if tg.protocol == "HTTPS" else ""
         checks = ""
         if hc.enabled:
             checks = f" check inter {hc.interval}s fall {hc.unhealthy_threshold} rise {hc.healthy_threshold}"

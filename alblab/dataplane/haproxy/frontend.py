@@ -175,6 +175,6 @@ def render_frontend(
         *actions.use_backend,
         *own_answers.response_lines(),
         *actions.http_response,
-        *own_answers.failed_target_lines(),
+        *own_answers.after_response_lines(),
     ]
     return f"frontend {frontend_name(listener.port)}\n" + "".join(f"    {line}\n" for line in body)

@@ -26,13 +26,12 @@ REASONS = {
     408: "Request Time-out",
     463: "",
     500: "Internal Server Error",
-    501: "Not Implemented",
     502: "Bad Gateway",
     503: "Service Temporarily Unavailable",
     504: "Gateway Time-out",
 }
 # HAProxy's own errors that ALB's page replaces (a 503 of HAProxy's is a failed connection to a target:
-# see failed_target_lines).
+# see after_response_lines).
 HAPROXY_ERRORS = (400, 408, 500, 502, 504)
 # Set by every response that comes from a target (http-response rules run for those only).
 FROM_TARGET = "txn.from_target"
@@ -61,7 +60,7 @@ def http_error_lines() -> list[str]:
     """For the defaults: ALB's page instead of HAProxy's wherever HAProxy answers an error itself."""
     lines = [f"http-error status {code} {_reply(code)}" for code in HAPROXY_ERRORS]
     # HAProxy says 503 when it could not connect to the chosen target; ALB says 502 (the status is
-    # changed after the fact by failed_target_lines; the page is already the 502 one).
+    # changed after the fact by after_response_lines; the page is already the 502 one).
     lines.append(f"http-error status 503 {_reply(503, 502)}")
     return lines
 
@@ -87,14 +86,23 @@ def response_lines() -> list[str]:
     ]
 
 
-def failed_target_lines() -> list[str]:
-    """A 503 of HAProxy's own with a target chosen (refused, reset, timed out connecting) is ALB's 502.
+def after_response_lines() -> list[str]:
+    """The last word on what the ALB answers itself (a target's answer is never touched).
 
-    A target's own 503 passed through http-response (``FROM_TARGET``); a 503 with no target chosen is the
-    no-target answer of the backend or a fixed response, and stays.
+    A 503 of HAProxy's own with a target chosen (refused, reset, timed out connecting) is ALB's 502; a 503
+    with no target chosen is the no-target answer of the backend or a fixed response, and stays. Then every
+    status line of the ALB's own says ALB's reason phrase (HAProxy's for 502 is "Bad Gateway or Proxy Error").
     """
-    failed = f"{{ status 503 }} {{ srv_id -m found }} !{{ var({FROM_TARGET}) -m found }}"
-    return [f'http-after-response set-status 502 reason "{REASONS[502]}" if {failed}']
+    own = f"!{{ var({FROM_TARGET}) -m found }}"
+    failed = f"{{ status 503 }} {{ srv_id -m found }} {own}"
+    return [
+        f'http-after-response set-status 502 reason "{REASONS[502]}" if {failed}',
+        *(
+            f'http-after-response set-status {code} reason "{reason}" if {{ status {code} }} {own}'
+            for code, reason in REASONS.items()
+            if reason
+        ),
+    ]
 
 
 def no_target_lines() -> list[str]:
