@@ -12,7 +12,13 @@ from haproxy_helpers import forward, listener, stack, tg
 
 from alblab.dataplane.haproxy import NodeConfig, check_config, render
 from alblab.dataplane.haproxy.actions import fixed_response_lines, forward_lines, redirect_lines
-from alblab.dataplane.haproxy.backend import balance_line, health_check_lines, server_lines, stickiness_lines
+from alblab.dataplane.haproxy.backend import (
+    balance_line,
+    health_check_lines,
+    render_backend,
+    server_lines,
+    stickiness_lines,
+)
 from alblab.dataplane.haproxy.frontend import bind_lines, forwarded_lines, selection_lines, tls_versions
 from alblab.dataplane.haproxy.match import condition_acl, header_regex, host_regex, path_regex, query_regex
 from alblab.dataplane.haproxy.names import cfg_word
@@ -322,3 +328,13 @@ def test_full_render_passes_haproxy_check(tmp_path: Path) -> None:
     assert "http-response return status 502 " in text and "if { res.hdrs,length gt 32768 }" in text
     node.cfg_path.write_text(text)
     check_config(node.cfg_path)
+
+
+def test_only_a_group_without_servers_answers_503_itself() -> None:
+    """503 when "the target groups for the load balancer have no registered targets" (https://docs.aws.amazon.com/
+    elasticloadbalancing/latest/application/load-balancer-troubleshooting.html): decided when rendering, never
+    from HAProxy's live server count (it reads 0 for a moment while a reloaded worker loads its state)."""
+    empty, full = tg("e", []), tg("f", [("127.0.0.2", 80)])
+    assert "http-request return status 503 " in render_backend(stack([], [empty]), empty)
+    text = render_backend(stack([], [full]), full)
+    assert "status 503" not in text and "nbsrv" not in text

@@ -124,7 +124,9 @@ def render_backend(stack: Stack, tg: TargetGroup) -> str:
     if tg.health_check.enabled:
         # ALB fails open: when every target is unhealthy it routes to all of them anyway.
         lines.append("option allbackups")
-    lines += no_target_lines()
+    servers = server_lines(stack, tg)
+    if not any(line.startswith("server ") for line in servers):
+        lines += no_target_lines()
     lines += stickiness_lines(stack, tg)
-    lines += server_lines(stack, tg)
+    lines += servers
     return "\n".join([lines[0], *("    " + line for line in lines[1:])]) + "\n"

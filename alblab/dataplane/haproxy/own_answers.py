@@ -106,5 +106,10 @@ def after_response_lines() -> list[str]:
 
 
 def no_target_lines() -> list[str]:
-    """For a backend: ALB's 503 when the group has no target that could take the request."""
-    return [answer(503, "{ nbsrv eq 0 }")]
+    """For a backend with no server at all: ALB's 503 for a group without targets.
+
+    Decided when rendering, not with ``nbsrv``: HAProxy's server counters read 0 for a moment while a
+    reloaded worker applies the saved server states, which turned requests into 503s during a converge.
+    A group with servers always has one to take a request (unchecked ones, or the fail-open twins).
+    """
+    return [f"http-request return status 503 {_reply(503)}"]
