@@ -433,12 +433,26 @@ def known_errors() -> tuple[type[BaseException], ...]:
     return (AlblabError, DataPlaneError)
 
 
+def output_closed() -> int:
+    """The reader of our output went away (``| head -1``, ``| grep -m1``): stop quietly, as Unix tools do."""
+    # Whatever is still buffered for the closed pipe would raise again when Python flushes it at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)  # --help into a closed pipe too
+    except BrokenPipeError:
+        sys.exit(output_closed())
     ctx = Context(aws=args.aws, debug=args.debug, stack=args.stack)
     fn: Callable[..., Any] = args.fn
     try:
         rc = fn(ctx, args) if fn.__module__ == __name__ else fn(args)
+    except BrokenPipeError:
+        rc = output_closed()
     except KeyboardInterrupt:
         rc = interrupted(ctx)
     except known_errors() as exc:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alblab.dataplane import tools
+from alblab.dataplane.documented import HEALTH_CHECK_USER_AGENT
 from alblab.dataplane.errors import DataPlaneError
 from alblab.dataplane.netns import Netns
 from alblab.dataplane.procs import ProcTable
@@ -26,7 +27,7 @@ MODES = ("healthy", "unhealthy", "dead")
 _SLOW = re.compile(r"slow:(\d{1,6})")
 START_TIMEOUT_S = 20.0
 
-NGINX_CONF = """# stand-in for {owner}: a fast static answer (for benchmarks), same health path semantics
+NGINX_CONF = """# stand-in for {owner}: a fast static answer (benchmarks); health checks told by User-Agent
 {rootless}worker_processes 1;
 daemon off;
 pid {run}/nginx-{owner}.pid;
@@ -43,7 +44,6 @@ http {{
     default_type text/plain;
     server {{
 {listens}
-{health}
 {app}
     }}
 }}
@@ -57,7 +57,6 @@ NGINX_ROOTLESS = "master_process off;\nuser root root;\n"
 class BackendSpec:
     owner: str  # instance id or IP
     ports: set[int] = field(default_factory=set)
-    health_paths: set[str] = field(default_factory=set)
 
 
 def specs(stack: Stack, topo: Topology) -> dict[str, BackendSpec]:
@@ -75,24 +74,29 @@ def specs(stack: Stack, topo: Topology) -> dict[str, BackendSpec]:
             hc_port = tg.health_check_port(target)
             if tg.health_check.enabled and hc_port is not None:
                 spec.ports.add(hc_port)
-                spec.health_paths.add(tg.health_check.path)
     return out
 
 
-def nginx_conf(
-    owner: str, ip: str, az: str, ports: list[int], health: set[str], run_dir: Path, rootless: bool
-) -> str:
-    """nginx as a fast stand-in (benchmarks): same body keys, no failure modes."""
-    keys = {"instance": owner, "private-ip": ip, "az": az, "port": "$server_port", "path": "$request_uri"}
-    keys["x-forwarded-for"] = "$http_x_forwarded_for"
+def nginx_conf(owner: str, ip: str, az: str, ports: list[int], run_dir: Path, rootless: bool) -> str:
+    """nginx as a fast stand-in (benchmarks): the identity keys a verdict reads, no failure modes."""
+    keys = {
+        "instance": owner,
+        "private-ip": ip,
+        "az": az,
+        "port": "$server_port",
+        "method": "$request_method",
+    }
+    keys |= {"path": "$request_uri", "x-forwarded-for": "$http_x_forwarded_for"}
     body = "".join(f"{k}: {v}\\n" for k, v in keys.items())  # nginx turns \n into a newline
+    checker = HEALTH_CHECK_USER_AGENT.replace("/", "\\/").replace(".", "\\.")
+    health = f'if ($http_user_agent ~ "^{checker}$") {{ return 200 "ok\\n"; }}'
+    app = f'        location / {{\n            {health}\n            return 200 "{body}";\n        }}'
     return NGINX_CONF.format(
         owner=owner,
         run=run_dir,
         rootless=NGINX_ROOTLESS if rootless else "",
         listens="\n".join(f"        listen {p};" for p in ports),
-        app=f'        location / {{ return 200 "{body}"; }}',
-        health="\n".join(f'        location = {h} {{ return 200 "ok\\n"; }}' for h in sorted(health)),
+        app=app,
     )
 
 
@@ -181,7 +185,6 @@ class Backends:
                 host.ip,
                 host.az,
                 sorted(spec.ports),
-                spec.health_paths,
                 self.run_dir,
                 self.rootless,
             )
@@ -192,7 +195,6 @@ class Backends:
             "--instance", spec.owner, "--ip", host.ip, "--az", host.az,
             "--control", str(self.control_file(spec.owner)), "--ready", str(ready),
             *(a for p in sorted(spec.ports) for a in ("--port", str(p))),
-            *(a for h in sorted(spec.health_paths) for a in ("--health", h)),
         ]  # fmt: skip
 
 

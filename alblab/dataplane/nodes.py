@@ -37,9 +37,11 @@ class Nodes:
         connect_timeout_s: float,
         table: ProcTable,
         progress: Callable[[str], None],
+        retry_failed_requests: bool = False,
     ) -> None:
         self.run_dir, self.sock_dir, self.key_dir = run_dir, sock_dir, key_dir
         self.connect_timeout_s, self.table, self.progress = connect_timeout_s, table, progress
+        self.retry_failed_requests = retry_failed_requests
         self.configs: dict[str, str] = {}
         self.warnings: list[str] = []
 
@@ -47,6 +49,7 @@ class Nodes:
         return haproxy.NodeConfig(
             bind_ips=(host.ip,), run_dir=self.sock_dir, certs=certs or {}, name=node_name(host),
             connect_timeout_s=self.connect_timeout_s, request_log=True,
+            retry_failed_requests=self.retry_failed_requests,
         )  # fmt: skip
 
     def log_path(self, host: Host) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import re
 import secrets
 import subprocess
@@ -32,6 +33,17 @@ from alblab.model import Stack
 
 Progress = Callable[[str], None]
 _PREFIX = re.compile(r"[a-z][a-z0-9]{1,11}")
+# Set to 1 to have the ALB nodes retry a request that failed on one target on another (ALB does not).
+RETRY_ENV = "ALBLAB_RETRY_FAILED_REQUESTS"
+
+
+def retry_from_env() -> bool:
+    value = os.environ.get(RETRY_ENV, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise DataPlaneError(f"{RETRY_ENV}={value!r}: use 1 (retry on another target) or 0 (as ALB: no retry)")
 
 
 class DataPlaneTimeout(DataPlaneError, TimeoutError):
@@ -49,6 +61,7 @@ class DataPlane:
         progress: Progress | None = None,
         backend_kind: str = "standin",
         mode: sandbox.Mode | None = None,
+        retry_failed_requests: bool | None = None,
     ) -> None:
         prefix = prefix or f"al{secrets.token_hex(3)[:5]}"
         if not _PREFIX.fullmatch(prefix):
@@ -61,6 +74,9 @@ class DataPlane:
         self.progress: Progress = progress or (lambda _msg: None)
         state = PlaneState(prefix, mode, secrets.token_hex(8), str(sandbox.sock_dir(mode, prefix)))
         state.key_dir, state.backend_kind = str(key_dir or ""), backend_kind
+        state.retry_failed_requests = (
+            retry_from_env() if retry_failed_requests is None else retry_failed_requests
+        )
         state.topology, state.connect_timeout_s = topology.plan(stack, prefix), connect_timeout_s
         self._use(state)
         self._rulesets: dict[str, str] = {}
@@ -82,7 +98,13 @@ class DataPlane:
             self.progress,
         )
         self._nodes = Nodes(
-            self._run_dir, Path(state.sock_dir), key_dir, state.connect_timeout_s, self._table, self.progress
+            self._run_dir,
+            Path(state.sock_dir),
+            key_dir,
+            state.connect_timeout_s,
+            self._table,
+            self.progress,
+            state.retry_failed_requests,
         )
 
     # --- the face: what the plane is -------------------------------------------------------------------
@@ -122,6 +144,11 @@ class DataPlane:
             kind, _, ns = proc.name.partition(":")
             out[f"{kind} {names.get(ns, ns)}"] = proc.pid
         return out
+
+    @property
+    def retry_failed_requests(self) -> bool:
+        """Whether the nodes retry a failed request on another target (ALB does not; off by default)."""
+        return self._state.retry_failed_requests
 
     @property
     def warnings(self) -> list[str]:
@@ -229,6 +256,7 @@ class DataPlane:
         fresh = PlaneState(state.prefix, state.mode, state.marker, state.sock_dir, key_dir=state.key_dir)
         fresh.topology = topology.plan(stack, self.prefix)
         fresh.backend_kind, fresh.connect_timeout_s = state.backend_kind, state.connect_timeout_s
+        fresh.retry_failed_requests = state.retry_failed_requests
         warnings = self._nodes.warnings
         self._use(fresh)
         self._nodes.warnings = warnings

@@ -6,11 +6,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alblab.dataplane.documented import (
+    HEADER_LINE_MAX,
+    MIXED_CASE_HEADERS,
+    REQUEST_HEADERS_MAX,
+    REQUEST_LINE_MAX,
+)
 from alblab.dataplane.haproxy.backend import render_backend
 from alblab.dataplane.haproxy.frontend import render_frontend
 from alblab.dataplane.haproxy.names import cfg_word
+from alblab.dataplane.haproxy.own_answers import http_error_lines
 from alblab.dataplane.haproxy.reqlog import defaults_lines, global_lines
 from alblab.model import Stack
+
+# Room for rewrites (Host, X-Forwarded-*, X-Amzn-Trace-Id) that HAProxy keeps free in every buffer.
+MAX_REWRITE = 8 * 1024
+# A request head as large as ALB accepts (request line + 64 K of headers) must fit beside that room, so
+# that ALB's own 400 answers it past the limits, not HAProxy's parser before them.
+BUFSIZE = REQUEST_LINE_MAX + REQUEST_HEADERS_MAX + HEADER_LINE_MAX
+# ALB documents no header count (only their size); HAProxy's default of 101 would refuse far fewer.
+MAX_HEADERS = 1000
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,9 @@ class NodeConfig:
     maxconn: int = 4096  # must stay below the fd limit (2 fds per proxied connection)
     log_stdout: bool = False  # access log (with the matched rule number) on the worker's stdout
     request_log: bool = False  # one JSON line per request on the worker's stdout (see haproxy.reqlog)
+    # Off, as on ALB: a request whose target refuses, resets or drops the connection fails (502). On: it
+    # is tried again on another target, so a dying target costs (almost) no failed request.
+    retry_failed_requests: bool = False
 
     @property
     def cfg_path(self) -> Path:
@@ -75,12 +93,32 @@ def global_section(stack: Stack, node: NodeConfig) -> str:
         # Old workers finish in-flight requests for at most the longest deregistration delay, as ALB drains.
         f"hard-stop-after {max(drain, 1)}s",
         "nbthread 1",
+        f"tune.bufsize {BUFSIZE}",
+        f"tune.maxrewrite {MAX_REWRITE}",
+        f"tune.http.maxhdr {MAX_HEADERS}",
+        # HAProxy sends every header name in lower case; ALB writes these few in mixed case.
+        *(f"h1-case-adjust {name.lower()} {name}" for name in MIXED_CASE_HEADERS),
         # reload() saves health states here so that a reload does not bring a DOWN target back UP.
         f"server-state-file {cfg_word(str(node.state_file))}",
     ]
     if node.log_stdout:
         lines.append("log stdout format raw local0 info")
     return "global\n" + "".join(f"    {line}\n" for line in lines)
+
+
+def retry_lines(retry_failed_requests: bool) -> list[str]:
+    if not retry_failed_requests:
+        # ALB: a refused or reset connection, or a target that closes with the request outstanding, is a
+        # 502 at once; the request is never sent to another target.
+        return ["retries 0"]
+    return [
+        # The forgiving option: retry once elsewhere.
+        "retries 2",
+        "option redispatch 1",
+        # A target killed mid-request closes without answering: retry that too (HAProxy replays only
+        # requests it still holds whole).
+        "retry-on conn-failure empty-response",
+    ]
 
 
 def defaults_section(stack: Stack, node: NodeConfig) -> str:
@@ -92,13 +130,10 @@ def defaults_section(stack: Stack, node: NodeConfig) -> str:
         f"timeout client {idle}s",
         f"timeout server {idle}s",
         f"timeout http-keep-alive {idle}s",
-        # A dying target costs no failed request: retry once elsewhere (ALB would answer 502/503 instead).
-        "retries 2",
-        "option redispatch 1",
-        # A target killed mid-request closes without answering: retry that too (HAProxy replays only
-        # requests it still holds whole), else one in-flight request per death turns into a 502.
-        "retry-on conn-failure empty-response",
+        *retry_lines(node.retry_failed_requests),
         "load-server-state-from-file global",
+        "option h1-case-adjust-bogus-server",
+        *http_error_lines(),
     ]
     if node.log_stdout:
         lines += [
