@@ -9,13 +9,17 @@ Every answer is plain ``key: value`` lines (instance, private-ip, az, port, path
 ``x-forwarded-for`` line per received header line, x-forwarded-proto, x-forwarded-port). A health-check
 path answers ``ok``. The control file (no network: the SGs would block a control port) holds the mode:
 ``healthy`` | ``unhealthy`` (health paths answer 503, the app still answers) | ``slow:MS`` | ``dead``
-(the process stops listening until the mode changes again).
+(the process stops listening until the mode changes again). With ``--ports-file`` the ports and health
+paths come from that file (JSON ``{"ports": [...], "health": [...]}``) and follow it while the process runs:
+a new port opens, a dropped one stops taking connections (those open finish), so a change of the target
+groups never restarts the app; the ready file then holds the text of the file last applied.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import socket
 import socketserver
 import threading
@@ -129,37 +133,77 @@ class Server(ThreadingHTTPServer):
         self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
 
 
+def read_ports_file(path: Path) -> tuple[str, list[int], set[str]]:
+    """(its text, ports, health paths); a file being replaced is read on the next poll."""
+    text = path.read_text()
+    data = json.loads(text)
+    return text, sorted({int(p) for p in data["ports"]}), set(data.get("health", []))
+
+
 def serve(
-    identity: dict[str, str], ports: list[int], health: set[str], control: Path | None, ready: Path | None
+    identity: dict[str, str],
+    ports: list[int],
+    health: set[str],
+    control: Path | None,
+    ready: Path | None,
+    ports_file: Path | None = None,
 ) -> None:
     state = State(control)
+    health = set(health)  # the handlers read this very set: updated in place when the ports file changes
     handler = handler_class(identity, health, state)
     servers: dict[int, Server] = {}
+    wanted = list(ports)
+    applied = ",".join(map(str, ports)) + "\n"
 
-    def listen() -> None:
-        for port in ports:
-            server = Server(("0.0.0.0", port), handler)
-            servers[port] = server
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    def open_port(port: int) -> None:
+        server = Server(("0.0.0.0", port), handler)
+        servers[port] = server
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
 
-    def close() -> None:
-        for server in servers.values():
-            server.shutdown()
-            server.server_close()
+    def close_port(port: int, drop_open: bool) -> None:
+        server = servers.pop(port)
+        server.shutdown()
+        server.server_close()
+        if drop_open:
             server.kill_connections()
-        servers.clear()
 
+    def follow_ports_file() -> bool:
+        nonlocal wanted, applied
+        assert ports_file is not None
+        try:
+            text, new_ports, new_health = read_ports_file(ports_file)
+        except (OSError, ValueError, KeyError):
+            return False
+        if text == applied:
+            return False
+        wanted, applied = new_ports, text
+        health.clear()
+        health.update(new_health)
+        return True
+
+    if ports_file is not None:
+        follow_ports_file()
     state.refresh()
     if state.mode != "dead":
-        listen()
+        for port in wanted:
+            open_port(port)
     if ready is not None:
-        ready.write_text(",".join(map(str, ports)) + "\n")
+        ready.write_text(applied)
     while True:  # the control loop: the only thing the main thread does
         mode = state.refresh()
         if mode == "dead" and servers:
-            close()
+            for port in list(servers):
+                close_port(port, drop_open=True)
+        elif mode != "dead" and ports_file is not None and follow_ports_file():
+            for port in [p for p in wanted if p not in servers]:
+                open_port(port)
+            for port in [p for p in servers if p not in wanted]:
+                close_port(port, drop_open=False)  # requests already on it finish, as on a draining target
+            if ready is not None:
+                ready.write_text(applied)
         elif mode != "dead" and not servers:
-            listen()
+            for port in wanted:
+                open_port(port)
         time.sleep(POLL_S)
 
 
@@ -170,13 +214,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--instance", required=True)
     parser.add_argument("--ip", required=True)
     parser.add_argument("--az", default="")
-    parser.add_argument("--port", type=int, action="append", required=True)
+    parser.add_argument("--port", type=int, action="append", default=[])
+    parser.add_argument("--ports-file", type=Path, help="ports and health paths to follow while running")
     parser.add_argument("--health", action="append", default=[])
     parser.add_argument("--control", type=Path)
     parser.add_argument("--ready", type=Path)
     args = parser.parse_args(argv)
+    if not args.port and args.ports_file is None:
+        parser.error("give --port (repeatable) or --ports-file")
     identity = {"instance": args.instance, "private-ip": args.ip, "az": args.az}
-    serve(identity, sorted(set(args.port)), set(args.health), args.control, args.ready)
+    serve(identity, sorted(set(args.port)), set(args.health), args.control, args.ready, args.ports_file)
 
 
 if __name__ == "__main__":
