@@ -546,6 +546,35 @@ class StackHandle:
                 ws.runner.apply()
         self._after_apply(require_lb)
 
+    def apply_over(
+        self,
+        source: str | Path | None = None,
+        variables: dict[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> list[dict[str, Any]]:
+        """Apply another configuration (``source``) and/or other ``variables`` (merged over the stack's) over
+        this stack's Terraform state: the upgrade path a change takes. The work copy is made afresh, keeping
+        the state, the generated keys and the providers. Returns ``apply -json``'s events; a failure raises
+        ``TerraformError`` with the events, the phase recorded as for any apply."""
+        say = progress or self.session.progress
+        changes: dict[str, Any] = {}
+        if source is not None:
+            changes["source"] = str(resolve_source(source))
+        if variables is not None:
+            changes["variables"] = {**self.record.variables, **variables}
+        if changes:
+            self._set(**changes)
+            self._workspace = None
+        with self._step("applying"):
+            ws = self._init(None, say)
+            with self.phase("apply_change"):
+                say("terraform apply (the change, over the same state)")
+                (ws.dir / PLAN_FILE).unlink(missing_ok=True)
+                (ws.dir / PLAN_JSON).unlink(missing_ok=True)
+                events = ws.runner.apply_events()
+        self._after_apply(require_lb=True)
+        return events
+
     def _after_apply(self, require_lb: bool) -> None:
         self._set(phase="applied")
         if require_lb or self.load_balancers():
