@@ -4,51 +4,17 @@ that does not plan (must fail with Terraform's message). Each leaves nothing beh
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
+from checkrun import MOTO_AMI, Run, check, statuses
 from jobs import JobContext, Jobs, early
-from procscan import CLI, clean_up, with_env
 
 from alblab.dataplane import availability
 
 PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
-MOTO_AMI = "ami-1e749f67"
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
-
-
-@dataclass
-class Run:
-    rc: int
-    out: str
-    report: dict  # type: ignore[type-arg]
-    junit: ElementTree.Element | None
-    tmp: Path
-    left_processes: list[int]
-    left_files: list[str]
-
-
-def check(tmp: Path, *args: str) -> Run:
-    tmp.mkdir(parents=True, exist_ok=True)
-    report, junit = tmp / "report.json", tmp / "junit.xml"
-    env = {**os.environ, "TMPDIR": str(tmp), "ALBLAB_HOME": str(tmp / "home")}
-    outputs = ["--json", str(report), "--junit-xml", str(junit)]
-    argv = [*CLI, "check", *args, *outputs]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=800, check=False)
-    data = json.loads(report.read_text()) if report.exists() else {}
-    xml = ElementTree.parse(junit).getroot() if junit.exists() else None
-    left_files = [p.name for p in tmp.iterdir() if p.name not in ("report.json", "junit.xml")]
-    run = Run(proc.returncode, proc.stdout + proc.stderr, data, xml, tmp, with_env("TMPDIR", tmp), left_files)
-    # Recorded for the tests to judge; then removed, so a failing check does not leave this machine dirty.
-    homes = [home for home in [tmp / "home", *tmp.glob("alblab-check-*")] if home.is_dir()]
-    clean_up("TMPDIR", tmp, env, homes)
-    return run
 
 
 @early("check_runs", seconds=150)
@@ -75,10 +41,6 @@ def run_both(ctx: JobContext) -> dict[str, Run]:
 def runs(jobs: Jobs) -> dict[str, Run]:
     result: dict[str, Run] = jobs.result("check_runs")
     return result
-
-
-def statuses(run: Run) -> dict[str, str]:
-    return {c["name"]: c["status"] for c in run.report["checks"]}
 
 
 def test_a_sound_configuration_passes(runs: dict[str, Run]) -> None:
