@@ -89,10 +89,6 @@ module "listener" {
   target_group_arns           = local.target_group_arns
   error_context               = { path = "listeners[\"${each.key}\"].", caller = local.caller }
   tags                        = merge(var.tags, lookup(each.value, "tags", {}))
-
-  # Security-group rules for a new target port exist before a listener or rule sends traffic there, and rules
-  # for a port no longer used are deleted only after the listeners and rules have moved away from it.
-  depends_on = [module.security_groups]
 }
 
 resource "aws_wafv2_web_acl_association" "this" {

@@ -60,6 +60,10 @@ resource "aws_vpc_security_group_ingress_rule" "alb" {
   cidr_ipv6      = each.value.cidr_ipv6
   prefix_list_id = each.value.prefix_list_id
   tags           = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_targets" {
@@ -72,6 +76,10 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_targets" {
   from_port                    = each.value
   to_port                      = each.value
   tags                         = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "targets_from_alb" {
@@ -84,6 +92,10 @@ resource "aws_vpc_security_group_ingress_rule" "targets_from_alb" {
   from_port                    = each.value
   to_port                      = each.value
   tags                         = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_ip_targets" {
@@ -97,12 +109,18 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_ip_targets" {
   cidr_ipv4         = strcontains(each.value.ip, ":") ? null : "${each.value.ip}/32"
   cidr_ipv6         = strcontains(each.value.ip, ":") ? "${each.value.ip}/128" : null
   tags              = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 # Rules are added and removed by key, never moved in place, and Terraform runs one apply's creates and deletes in
-# parallel. This record of the keys changes whenever the set does and waits for the new rules; the deletes of the
-# old ones wait for it, since it depended on them: a rule that takes over from another (a new CIDR, a new target
-# port) is in place before the old one goes, so no connection the change keeps allowing is refused in between.
+# parallel. This record of the keys changes whenever the set does and waits for the new rules; with
+# create_before_destroy on the rules, their deletes wait for it and for whatever read rules_ready (they depended
+# on them): a rule that takes over from another (a new CIDR, a new target port) is in place before the old one
+# goes, and a port's rules go only after the listeners moved off it. No connection the change keeps allowing is
+# refused in between.
 resource "terraform_data" "rule_keys" {
   input = {
     alb_ingress       = sort(keys(aws_vpc_security_group_ingress_rule.alb))
