@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alblab import records
 from alblab.emulator import Emulator, is_running, stop_running
@@ -35,7 +35,7 @@ from alblab.providers import is_running as is_provider_running
 from alblab.providers import stop_running as stop_provider_pid
 from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
-from alblab.terraform import TerraformError
+from alblab.terraform import TerraformError, TerraformRunner
 from alblab.terraform import stop_running as stop_terraform_in
 from alblab.tfstate import LoadBalancerRef, choose, load_balancers, resources_in_state_file
 from alblab.workspace import Workspace
@@ -57,6 +57,7 @@ ALIASES = {
 }
 MAX_NAME = 14
 PLAN_FILE = "alblab.tfplan"
+T = TypeVar("T")
 PLAN_JSON = "alblab-plan.json"
 
 Progress = Callable[[str], None]
@@ -537,14 +538,25 @@ class StackHandle:
             self.apply_plan(progress, require_lb)
             return
         say = progress or self.session.progress
+        self._apply_fresh(extra_vars, say, "apply", "terraform apply", lambda runner: runner.apply())
+        self._after_apply(require_lb)
+
+    def _apply_fresh(
+        self,
+        extra_vars: dict[str, Any] | None,
+        say: Progress,
+        label: str,
+        message: str,
+        run: Callable[[TerraformRunner], T],
+    ) -> T:
+        """prepare → init → ``run`` (an apply without a saved plan; the plan files of an earlier one go)."""
         with self._step("applying"):
             ws = self._init(extra_vars, say)
-            with self.phase("apply"):
-                say("terraform apply")
+            with self.phase(label):
+                say(message)
                 (ws.dir / PLAN_FILE).unlink(missing_ok=True)
                 (ws.dir / PLAN_JSON).unlink(missing_ok=True)
-                ws.runner.apply()
-        self._after_apply(require_lb)
+                return run(ws.runner)
 
     def apply_over(
         self,
@@ -565,13 +577,13 @@ class StackHandle:
         if changes:
             self._set(**changes)
             self._workspace = None
-        with self._step("applying"):
-            ws = self._init(None, say)
-            with self.phase("apply_change"):
-                say("terraform apply (the change, over the same state)")
-                (ws.dir / PLAN_FILE).unlink(missing_ok=True)
-                (ws.dir / PLAN_JSON).unlink(missing_ok=True)
-                events = ws.runner.apply_events()
+        events = self._apply_fresh(
+            None,
+            say,
+            "apply_change",
+            "terraform apply (the change, over the same state)",
+            lambda runner: runner.apply_events(),
+        )
         self._after_apply(require_lb=True)
         return events
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from procscan import CLI, clean_up, with_env
@@ -60,3 +63,10 @@ def finished(tmp: Path, rc: int, out: str) -> Run:
 
 def statuses(run: Run) -> dict[str, str]:
     return {c["name"]: c["status"] for c in run.report["checks"]}
+
+
+def side_by_side(run: Callable[..., Run], jobs: dict[str, tuple[Any, ...]]) -> dict[str, Run]:
+    """``run(*args)`` for each job at once (most of a check is the provider's waiters, not CPU)."""
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = {key: pool.submit(run, *args) for key, args in jobs.items()}
+        return {key: f.result() for key, f in futures.items()}

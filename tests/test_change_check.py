@@ -22,11 +22,10 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from checkrun import MOTO_AMI, Run, check, environment, finished, outputs, statuses
+from checkrun import MOTO_AMI, Run, check, environment, finished, outputs, side_by_side, statuses
 from jobs import JobContext, Jobs, early
 from procscan import CLI
 
@@ -106,9 +105,7 @@ def change_check(tmp: Path, edit: Callable[[str], str]) -> Run:
 def run_changes(ctx: JobContext) -> dict[str, Run]:
     base = ctx.work_root / "change-check"
     jobs = {"in_use": (base / "in-use", new_port), "rule": (base / "rule", new_rule)}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(change_check, *job) for key, job in jobs.items()}
-        return {key: f.result() for key, f in futures.items()}
+    return side_by_side(change_check, jobs)
 
 
 @pytest.fixture(scope="module")
@@ -253,9 +250,7 @@ def interrupt_both_applies(ctx: JobContext) -> dict[str, Run]:
         "base": (base / "base", infra, "alblab: terraform apply", 8.0),
         "change": (base / "change", infra, "alblab: terraform apply (the change", 3.0),
     }
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(interrupted, *job) for key, job in points.items()}
-        return {key: f.result() for key, f in futures.items()}
+    return side_by_side(interrupted, points)
 
 
 @pytest.mark.apply

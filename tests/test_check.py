@@ -4,11 +4,10 @@ that does not plan (must fail with Terraform's message). Each leaves nothing beh
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from checkrun import MOTO_AMI, Run, check, statuses
+from checkrun import MOTO_AMI, Run, check, side_by_side, statuses
 from jobs import JobContext, Jobs, early
 
 from alblab.dataplane import availability
@@ -32,9 +31,7 @@ def run_both(ctx: JobContext) -> dict[str, Run]:
             "open_app_port_to_world=true",
         ),
     }
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(check, *job) for key, job in jobs.items()}
-        return {key: f.result() for key, f in futures.items()}
+    return side_by_side(check, jobs)
 
 
 @pytest.fixture(scope="module")
