@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from alblab import present, tfevents, verify
 from alblab.follow import Follower, FollowLog
 from alblab.model import Action, Listener, Stack
+from alblab.state import read_stack
 from alblab.terraform import TerraformError
 from alblab.tfevents import ApplyFailure, ResourceOp
 from alblab.verdicts import diff
@@ -474,7 +475,7 @@ def apply_change(
             from alblab.dataplane import RequestLoop
 
             loop = RequestLoop(plane, [r for r, _p, _q in requests]).start()
-            follower = Follower(handle.read, plane).start()
+            follower = Follower(reader(handle), plane).start()
             time.sleep(BASELINE_S)
         apply_start = time.time()
         try:
@@ -508,6 +509,13 @@ def apply_change(
         report.target_groups = target_group_changes(before, after, labels_before, labels_after)
         report.reach = diff.reach_diff(before, after)
     return report
+
+
+def reader(handle: StackHandle) -> Callable[[], Stack]:
+    """Reads of the stack for a poller: one set of API clients for all of them (making clients costs more
+    than a read against the emulator)."""
+    clients = handle.clients()
+    return lambda: read_stack(clients, arn=handle.lb.arn)
 
 
 def _read_after(handle: StackHandle, report: ChangeReport) -> Stack | None:
