@@ -181,6 +181,9 @@ class ChangeReport:
             out.append(
                 Result(name, "pass", f"{t.sent} requests, each answered as before or after the change")
             )
+        if self.traffic is not None and self.traffic.baseline_failed:
+            # Not the change's doing, but a reader must know the loop met failures before it began.
+            out[-1].detail += f" ({self.traffic.baseline_failed} failed already before the apply began)"
         routing = [c.describe() for c in self.routing]
         out.append(
             Result(
