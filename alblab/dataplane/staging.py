@@ -14,6 +14,12 @@ from alblab.model import SecurityGroup, SgRule, Stack
 
 
 def _union(old: tuple[SgRule, ...], new: tuple[SgRule, ...]) -> tuple[SgRule, ...]:
+    # The side that holds the other as it is: a converge that only opens (or only closes) then renders the
+    # same ruleset text twice and applies it once.
+    if set(old) <= set(new):
+        return new
+    if set(new) <= set(old):
+        return old
     return new + tuple(rule for rule in old if rule not in new)
 
 
