@@ -293,3 +293,20 @@ def test_follow_changes_in_words() -> None:
         "listener 80: default action",
         "listener 80: rules",
     ]
+
+
+def test_a_converge_opens_the_union_of_both_states_first() -> None:
+    from alblab.dataplane.staging import widened
+
+    old = reach_stack((ing("tcp", 80, "0.0.0.0/0"),), (ing("tcp", 8080, "sg-alb"),))
+    new = reach_stack(
+        (ing("tcp", 80, "10.0.0.0/8"),), (ing("tcp", 8080, "sg-alb"), ing("tcp", 8081, "sg-alb"))
+    )
+    both = widened(old, new)
+    assert set(both.security_groups["sg-alb"].ingress) == {
+        ing("tcp", 80, "0.0.0.0/0"),
+        ing("tcp", 80, "10.0.0.0/8"),
+    }
+    # Only opening: exactly the new rules, in their order (the ruleset text does not change twice).
+    assert both.security_groups["sg-web"].ingress == new.security_groups["sg-web"].ingress
+    assert widened(new, old).security_groups["sg-web"].ingress == new.security_groups["sg-web"].ingress
