@@ -70,3 +70,13 @@ def side_by_side(run: Callable[..., Run], jobs: dict[str, tuple[Any, ...]]) -> d
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = {key: pool.submit(run, *args) for key, args in jobs.items()}
         return {key: f.result() for key, f in futures.items()}
+
+
+def config_that_does_not_plan(directory: Path) -> Path:
+    """A configuration whose plan fails on a validation ("size must be positive."), as given or with -1."""
+    directory.mkdir(parents=True)
+    (directory / "main.tf").write_text(
+        'variable "size" {\n  type    = number\n  default = -1\n  validation {\n'
+        '    condition     = var.size > 0\n    error_message = "size must be positive."\n  }\n}\n'
+    )
+    return directory

@@ -25,7 +25,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from checkrun import MOTO_AMI, Run, check, environment, finished, outputs, side_by_side, statuses
+from checkrun import (
+    MOTO_AMI,
+    Run,
+    check,
+    config_that_does_not_plan,
+    environment,
+    finished,
+    outputs,
+    side_by_side,
+    statuses,
+)
 from jobs import JobContext, Jobs, early
 from procscan import CLI
 
@@ -198,12 +208,7 @@ def test_a_ref_for_a_directory_outside_git_or_absent_at_that_ref_is_one_line_exi
 
 
 def test_a_base_that_does_not_apply_is_exit_1_and_says_so(tmp_path: Path) -> None:
-    base = tmp_path / "base"
-    base.mkdir()
-    (base / "main.tf").write_text(
-        'variable "size" {\n  type    = number\n  default = -1\n  validation {\n'
-        '    condition     = var.size > 0\n    error_message = "size must be positive."\n  }\n}\n'
-    )
+    base = config_that_does_not_plan(tmp_path / "base")
     run = check(tmp_path / "run", str(PLAIN), "--base", str(base), "--var", f"image={MOTO_AMI}")
     assert run.rc == 1, run.out
     assert "the base itself does not apply" in run.out and "size must be positive." in run.out

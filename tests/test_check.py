@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from checkrun import MOTO_AMI, Run, check, side_by_side, statuses
+from checkrun import MOTO_AMI, Run, check, config_that_does_not_plan, side_by_side, statuses
 from jobs import JobContext, Jobs, early
 
 from alblab.dataplane import availability
@@ -83,12 +83,7 @@ def test_check_leaves_nothing_behind(runs: dict[str, Run]) -> None:
 
 
 def test_a_configuration_that_does_not_plan_fails_with_terraforms_message(tmp_path: Path) -> None:
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "main.tf").write_text(
-        'variable "size" {\n  type = number\n  validation {\n    condition     = var.size > 0\n'
-        '    error_message = "size must be positive."\n  }\n}\n'
-    )
+    config = config_that_does_not_plan(tmp_path / "config")
     run = check(tmp_path / "run", str(config), "--var", "size=-1")
     assert run.rc == 1
     assert "size must be positive." in run.out
