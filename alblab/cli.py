@@ -8,6 +8,7 @@
     alblab fail INSTANCE [--mode unhealthy|dead|slow:MS] / alblab heal INSTANCE
     alblab console [--bind ADDR] [--port N]   the stack live in a browser: its map and every request
     alblab check DIR              one-shot pass/fail for CI: apply, verdicts, traffic, destroy, leak check
+    alblab check DIR --base REF   the change a pull request makes: REF applied, then DIR over the same state
     alblab down                   the one way back to a clean slate, whatever state things are in
 
 State lives in $ALBLAB_HOME (default ~/.alblab), so every command runs in a new process. Whatever fails or
@@ -347,6 +348,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--junit-xml", metavar="FILE", help="write one JUnit test case per check")
     check.add_argument("--json", metavar="FILE", help="write one JSON entry per check")
     check.add_argument("--requests", type=int, default=8, help="requests per alternation check (default 8)")
+    check.add_argument(
+        "--base",
+        metavar="DIR_OR_GIT_REF",
+        help="check the change from BASE to DIR: apply BASE, then DIR over the same state (a directory, or a "
+        "git ref of DIR's repository)",
+    )
     check.set_defaults(fn=cmd_check)
     down = sub.add_parser("down", help="destroy, tear down, stop the emulator: back to a clean slate")
     down.add_argument(

@@ -42,6 +42,7 @@ class TerraformError(AlblabError):
         self.command = command
         self.rc = rc
         self.stderr = stderr
+        self.events: list[dict[str, Any]] = []  # apply -json's events, when the command ran with -json
 
     def __str__(self) -> str:
         # Kept whole in str(): tests and logs that print the exception see Terraform's own words.
@@ -312,6 +313,17 @@ class TerraformRunner:
         else:
             result = self._tf.apply(skip_plan=True, **self._var_options(variables))
         self._check("apply", result)
+
+    def apply_events(self) -> list[dict[str, Any]]:
+        """``apply -json``: Terraform's event stream (per-resource start and end with timestamps; see
+        ``alblab.tfevents``). On failure the ``TerraformError`` carries the events too."""
+        rc, out, err = self._tf.apply(skip_plan=True, json=IsFlagged, **self._var_options())
+        events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        if rc != 0:
+            error = TerraformError("apply", rc, _event_diagnostics(events) or err or out)
+            error.events = events
+            raise error
+        return events
 
     def destroy(self) -> None:
         self._check("destroy", self._tf.destroy(force=None, auto_approve=True, **self._var_options()))

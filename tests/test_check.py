@@ -4,52 +4,17 @@ that does not plan (must fail with Terraform's message). Each leaves nothing beh
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
+from checkrun import MOTO_AMI, Run, check, config_that_does_not_plan, side_by_side, statuses
 from jobs import JobContext, Jobs, early
-from procscan import CLI, clean_up, with_env
 
 from alblab.dataplane import availability
 
 PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
 MISTAKES = Path(__file__).parent / "fixtures" / "aws-mistakes"
-MOTO_AMI = "ami-1e749f67"
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
-
-
-@dataclass
-class Run:
-    rc: int
-    out: str
-    report: dict  # type: ignore[type-arg]
-    junit: ElementTree.Element | None
-    tmp: Path
-    left_processes: list[int]
-    left_files: list[str]
-
-
-def check(tmp: Path, *args: str) -> Run:
-    tmp.mkdir(parents=True, exist_ok=True)
-    report, junit = tmp / "report.json", tmp / "junit.xml"
-    env = {**os.environ, "TMPDIR": str(tmp), "ALBLAB_HOME": str(tmp / "home")}
-    outputs = ["--json", str(report), "--junit-xml", str(junit)]
-    argv = [*CLI, "check", *args, *outputs]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=800, check=False)
-    data = json.loads(report.read_text()) if report.exists() else {}
-    xml = ElementTree.parse(junit).getroot() if junit.exists() else None
-    left_files = [p.name for p in tmp.iterdir() if p.name not in ("report.json", "junit.xml")]
-    run = Run(proc.returncode, proc.stdout + proc.stderr, data, xml, tmp, with_env("TMPDIR", tmp), left_files)
-    # Recorded for the tests to judge; then removed, so a failing check does not leave this machine dirty.
-    homes = [home for home in [tmp / "home", *tmp.glob("alblab-check-*")] if home.is_dir()]
-    clean_up("TMPDIR", tmp, env, homes)
-    return run
 
 
 @early("check_runs", seconds=150)
@@ -68,19 +33,13 @@ def run_both(ctx: JobContext) -> dict[str, Run]:
         ),
         "mistakes": (base / "mistakes", str(MISTAKES), "--var", f"image={MOTO_AMI}"),
     }
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = {key: pool.submit(check, *job) for key, job in jobs.items()}
-        return {key: f.result() for key, f in futures.items()}
+    return side_by_side(check, jobs)
 
 
 @pytest.fixture(scope="module")
 def runs(jobs: Jobs) -> dict[str, Run]:
     result: dict[str, Run] = jobs.result("check_runs")
     return result
-
-
-def statuses(run: Run) -> dict[str, str]:
-    return {c["name"]: c["status"] for c in run.report["checks"]}
 
 
 def test_a_sound_configuration_passes(runs: dict[str, Run]) -> None:
@@ -152,12 +111,7 @@ def test_check_leaves_nothing_behind(runs: dict[str, Run]) -> None:
 
 
 def test_a_configuration_that_does_not_plan_fails_with_terraforms_message(tmp_path: Path) -> None:
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "main.tf").write_text(
-        'variable "size" {\n  type = number\n  validation {\n    condition     = var.size > 0\n'
-        '    error_message = "size must be positive."\n  }\n}\n'
-    )
+    config = config_that_does_not_plan(tmp_path / "config")
     run = check(tmp_path / "run", str(config), "--var", "size=-1")
     assert run.rc == 1
     assert "size must be positive." in run.out

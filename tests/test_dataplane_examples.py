@@ -126,8 +126,9 @@ def test_basic_failed_instance_left_out_and_back(plane_for, applied) -> None:  #
 
 def test_path_routing_targets_and_fixed_response(plane_for) -> None:  # type: ignore[no-untyped-def]
     plane = plane_for("path-routing")
+    # Target groups are named "<name>-<key>-<4 hex digits>".
     members = {
-        tg.name.rsplit("-", 1)[1]: {t.id for t in tg.targets} for tg in plane.stack.target_groups.values()
+        tg.name.rsplit("-", 2)[1]: {t.id for t in tg.targets} for tg in plane.stack.target_groups.values()
     }
     assert set(seen(plane, 4, "/mobile/index.html")) <= members["mobile"]
     assert set(seen(plane, 4, "/desktop/index.html")) <= members["desktop"]

@@ -24,6 +24,9 @@ request, to any path and with any method, gets the identity page, one ``key: val
 The control file (no network: the SGs would block a control port) holds the mode: ``healthy`` |
 ``unhealthy`` (health checks answer 503; the app keeps answering clients, as an app with a failing
 dependency does) | ``slow:MS`` | ``dead`` (the process stops listening until the mode changes again).
+With ``--ports-file`` the ports come from that file (JSON ``{"ports": [...]}``) and follow it while the
+process runs: a new port opens, a dropped one stops taking connections (those open finish), so a change of
+the target groups never restarts the app; the ready file then holds the text of the file last applied.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import json
 import socket
 import socketserver
 import threading
@@ -180,35 +184,73 @@ class Server(ThreadingHTTPServer):
         self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
 
 
-def serve(identity: dict[str, str], ports: list[int], control: Path | None, ready: Path | None) -> None:
+def read_ports_file(path: Path) -> tuple[str, list[int]]:
+    """(its text, ports); a file being replaced is read on the next poll."""
+    text = path.read_text()
+    data = json.loads(text)
+    return text, sorted({int(p) for p in data["ports"]})
+
+
+def serve(
+    identity: dict[str, str],
+    ports: list[int],
+    control: Path | None,
+    ready: Path | None,
+    ports_file: Path | None = None,
+) -> None:
     state = State(control)
     handler = handler_class(identity, state)
     servers: dict[int, Server] = {}
+    wanted = list(ports)
+    applied = ",".join(map(str, ports)) + "\n"
 
-    def listen() -> None:
-        for port in ports:
-            server = Server(("0.0.0.0", port), handler)
-            servers[port] = server
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    def open_port(port: int) -> None:
+        server = Server(("0.0.0.0", port), handler)
+        servers[port] = server
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
 
-    def close() -> None:
-        for server in servers.values():
-            server.shutdown()
-            server.server_close()
+    def close_port(port: int, drop_open: bool) -> None:
+        server = servers.pop(port)
+        server.shutdown()
+        server.server_close()
+        if drop_open:
             server.kill_connections()
-        servers.clear()
 
+    def follow_ports_file() -> bool:
+        nonlocal wanted, applied
+        assert ports_file is not None
+        try:
+            text, new_ports = read_ports_file(ports_file)
+        except (OSError, ValueError, KeyError):
+            return False
+        if text == applied:
+            return False
+        wanted, applied = new_ports, text
+        return True
+
+    if ports_file is not None:
+        follow_ports_file()
     state.refresh()
     if state.mode != "dead":
-        listen()
+        for port in wanted:
+            open_port(port)
     if ready is not None:
-        ready.write_text(",".join(map(str, ports)) + "\n")
+        ready.write_text(applied)
     while True:  # the control loop: the only thing the main thread does
         mode = state.refresh()
         if mode == "dead" and servers:
-            close()
+            for port in list(servers):
+                close_port(port, drop_open=True)
+        elif mode != "dead" and ports_file is not None and follow_ports_file():
+            for port in [p for p in wanted if p not in servers]:
+                open_port(port)
+            for port in [p for p in servers if p not in wanted]:
+                close_port(port, drop_open=False)  # requests already on it finish, as on a draining target
+            if ready is not None:
+                ready.write_text(applied)
         elif mode != "dead" and not servers:
-            listen()
+            for port in wanted:
+                open_port(port)
         time.sleep(POLL_S)
 
 
@@ -219,12 +261,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--instance", required=True)
     parser.add_argument("--ip", required=True)
     parser.add_argument("--az", default="")
-    parser.add_argument("--port", type=int, action="append", required=True)
+    parser.add_argument("--port", type=int, action="append", default=[])
+    parser.add_argument("--ports-file", type=Path, help="ports to follow while running")
     parser.add_argument("--control", type=Path)
     parser.add_argument("--ready", type=Path)
     args = parser.parse_args(argv)
+    if not args.port and args.ports_file is None:
+        parser.error("give --port (repeatable) or --ports-file")
     identity = {"instance": args.instance, "private-ip": args.ip, "az": args.az}
-    serve(identity, sorted(set(args.port)), args.control, args.ready)
+    serve(identity, sorted(set(args.port)), args.control, args.ready, args.ports_file)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ a failure mode is set through the host's control file (no network: the SGs would
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -145,16 +146,33 @@ class Backends:
         self.table.stop(f"backend:{ns}")
         self.args.pop(ns, None)
 
-    def sync(self, stack: Stack, topo: Topology, net: Netns) -> list[str]:
-        """Start what is missing or changed, stop what is no longer wanted; returns the owners started."""
+    def ports_file(self, owner: str) -> Path:
+        return self.run_dir / "ctl" / f"{owner}.ports"
+
+    def sync(self, stack: Stack, topo: Topology, net: Netns, keep_ports: bool = False) -> list[str]:
+        """Start what is missing or changed, stop what is no longer wanted; returns the owners started.
+
+        A stand-in that runs already takes a new set of ports from its ports file without a
+        restart. ``keep_ports``: also keep serving what each runs now (a host no longer wanted included),
+        for the moment between the new ports opening and HAProxy moving off the old ones."""
         wanted = specs(stack, topo)
+        if keep_ports:
+            for ns in self.args:
+                if ns in topo.hosts:
+                    held = self._held(topo.hosts[ns].owner)
+                    spec = wanted.setdefault(ns, BackendSpec(topo.hosts[ns].owner))
+                    spec.ports |= held.ports
         started: list[tuple[str, Path]] = []
+        waiting: list[tuple[str, Path, str]] = []
         (self.run_dir / "ctl").mkdir(parents=True, exist_ok=True)
         for ns, spec in wanted.items():
             host = topo.hosts[ns]
             ready = self.run_dir / "ctl" / f"{spec.owner}.ready"
+            text = self._write_ports(spec)
             argv = self._argv(host, spec, ready)
             if self.args.get(ns) == argv and self.table.is_running(f"backend:{ns}"):
+                if self.kind == "standin" and not _ready_with(ready, text):
+                    waiting.append((ns, ready, text))
                 continue
             ready.unlink(missing_ok=True)
             env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -169,11 +187,36 @@ class Backends:
         deadline = time.monotonic() + START_TIMEOUT_S
         for ns, ready in started:
             while not (ready.exists() if self.kind == "standin" else _listening(net, ns, wanted[ns].ports)):
-                if time.monotonic() > deadline or not self.table.is_running(f"backend:{ns}"):
-                    log = self.run_dir / f"backend-{wanted[ns].owner}.log"
-                    raise DataPlaneError(f"the backend of {wanted[ns].owner} did not start; see {log}")
-                time.sleep(0.02)
+                self._wait_or_fail(ns, wanted[ns].owner, deadline)
+        for ns, ready, text in waiting:
+            while not _ready_with(ready, text):
+                self._wait_or_fail(ns, wanted[ns].owner, deadline)
         return [wanted[ns].owner for ns, _ in started]
+
+    def _wait_or_fail(self, ns: str, owner: str, deadline: float) -> None:
+        if time.monotonic() > deadline or not self.table.is_running(f"backend:{ns}"):
+            raise DataPlaneError(
+                f"the backend of {owner} did not start; see {self.run_dir / f'backend-{owner}.log'}"
+            )
+        time.sleep(0.02)
+
+    def _write_ports(self, spec: BackendSpec) -> str:
+        """The ports file a stand-in follows; rewritten (atomically) only when it changes."""
+        text = json.dumps({"ports": sorted(spec.ports)}) + "\n"
+        path = self.ports_file(spec.owner)
+        if not (path.is_file() and path.read_text() == text):
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(text)
+            os.replace(tmp, path)
+        return text
+
+    def _held(self, owner: str) -> BackendSpec:
+        """What the stand-in of ``owner`` serves now, by its ports file."""
+        try:
+            data = json.loads(self.ports_file(owner).read_text())
+        except (OSError, ValueError):
+            return BackendSpec(owner)
+        return BackendSpec(owner, set(data.get("ports", [])))
 
     def _argv(self, host: Host, spec: BackendSpec, ready: Path) -> list[str]:
         if self.kind == "nginx":
@@ -190,12 +233,21 @@ class Backends:
             )
             conf.write_text(text)
             return [tools.path("nginx"), "-c", str(conf), "-e", str(self.run_dir / f"nginx-{spec.owner}.err")]
+        # Ports come from the ports file: a change of them is no reason to restart.
         return [
             sys.executable, "-m", "alblab.dataplane.backend",
             "--instance", spec.owner, "--ip", host.ip, "--az", host.az,
             "--control", str(self.control_file(spec.owner)), "--ready", str(ready),
-            *(a for p in sorted(spec.ports) for a in ("--port", str(p))),
+            "--ports-file", str(self.ports_file(spec.owner)),
         ]  # fmt: skip
+
+
+def _ready_with(ready: Path, text: str) -> bool:
+    """The stand-in has applied the ports file whose text is ``text``."""
+    try:
+        return ready.read_text() == text
+    except FileNotFoundError:
+        return False
 
 
 def _listening(net: Netns, ns: str, ports: set[int]) -> bool:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from alblab.dataplane import client, health, nft, requestlog, sandbox, saved, topology, views
+from alblab.dataplane import client, health, nft, procs, requestlog, sandbox, saved, staging, topology, views
 from alblab.dataplane.backends import Backends
 from alblab.dataplane.client import HttpResult
 from alblab.dataplane.errors import DataPlaneError
@@ -283,14 +283,19 @@ class DataPlane:
             self._backends.forget(host.ns)
             self._rulesets.pop(host.ns, None)
         topology.remove_hosts(self._net, gone)
+        old = self.stack
         self.stack, self._state.topology = stack, new
         self._save()  # the new names before their namespaces exist
         topology.build_hosts(self._net, new, added)
         topology.write_hosts_files(self._net, self.topo, self.stack.load_balancer.dns_name)
-        nft.sync(self._net, self.stack, self.topo, self._rulesets)
+        # Open before closing (see staging): the old and the new rules and ports while HAProxy reloads, then
+        # only the new ones.
+        nft.sync(self._net, staging.widened(old, stack), self.topo, self._rulesets)
         t_net = time.monotonic()
-        self._backends.sync(stack, new, self._net)
+        self._backends.sync(stack, new, self._net, keep_ports=True)
         reloaded = self._nodes.render(stack, new, reload=True)
+        nft.sync(self._net, stack, self.topo, self._rulesets)
+        self._backends.sync(stack, new, self._net)
         return {
             "total_s": time.monotonic() - t0,
             "network_s": t_net - t0,
@@ -372,6 +377,13 @@ class DataPlane:
             )
         except subprocess.TimeoutExpired as exc:
             raise DataPlaneTimeout(f"{argv[0]} did not finish within {timeout} s") from exc
+
+    def client_process(
+        self, argv: Sequence[str], log: Path, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """Start ``argv`` in the client namespace in the background; it carries the plane's marker, so
+        tearing the plane down stops it too (the caller stops it first, by its PID)."""
+        return procs.spawn(self._net.exec_argv(self.topo.client.ns, argv), log, self._state.marker, env)
 
     def client_exec(self, argv: Sequence[str], timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
         """Run ``argv`` in the client namespace (where the ALB's name resolves); not checked."""
