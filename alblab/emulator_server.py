@@ -141,7 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import run_simple
 
+    from alblab.emulator_times import RequestTimes
     from alblab.strict.wsgi import StrictLayer, wrap
+    from alblab.trace import trace_path
 
     def stop(_signum: int, _frame: object) -> None:
         sys.exit(0)
@@ -149,10 +151,17 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     app = DomainDispatcherApplication(create_backend_app)
+    traced = trace_path(f"emulator-{args.port}", "jsonl")
+    times = RequestTimes(traced) if traced is not None else None
+    if times is not None:
+        app = times.inner(app)
     app = wrap(app, mode)
+    served: WsgiApp = RetryReplay(app)
+    if times is not None:
+        served = times.outer(served)
     print(f"alblab-emulator: serving {mode} on {args.host}:{args.port}", file=sys.stderr, flush=True)
     try:
-        run_simple(args.host, args.port, RetryReplay(app), threaded=True)
+        run_simple(args.host, args.port, served, threaded=True)
     finally:
         if isinstance(app, StrictLayer):
             print(app.summary(), file=sys.stderr, flush=True)

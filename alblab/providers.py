@@ -20,6 +20,7 @@ from alblab import pids
 from alblab.aws_env import fake_aws_env
 from alblab.errors import AlblabError
 from alblab.tfconfig import find_mirror
+from alblab.trace import trace_path
 
 REATTACH_ENV = "TF_REATTACH_PROVIDERS"
 _LINE = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
@@ -65,6 +66,11 @@ class SharedProvider:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
         if self.endpoint:
             env.update(fake_aws_env(self.endpoint))
+        traced = trace_path("provider", "log")
+        if traced is not None:
+            # Its own account of every AWS call it makes, with the call's duration: what tells its idle waits.
+            env["TF_LOG"] = "DEBUG"
+            self.log = traced
         self.sock_dir.mkdir(parents=True, exist_ok=True)
         env["TMPDIR"] = str(self.sock_dir)
         self.log.parent.mkdir(parents=True, exist_ok=True)
