@@ -13,6 +13,9 @@ and what this adapter does about each:
   passes ``var=None`` always and hands variables over as var files of its own (``TerraformRunner``).
 - There is no per-call environment (it copies ``os.environ``); threads would race on it. Each runner
   therefore gets a small launcher script as ``terraform_bin_path`` that sets its environment.
+- ``cmd(synchronous=False)`` (to read a command's output while it runs) passes ``-synchronous=false`` to
+  Terraform: a command whose events are read as they come (``destroy``) is built with ``generate_cmd_string``
+  and run by the adapter itself.
 ``tests/test_terraform_adapter.py`` pins these behaviours, so a new python-terraform fails loudly there.
 """
 
@@ -25,8 +28,10 @@ import re
 import shlex
 import shutil
 import signal
+import subprocess
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,7 @@ from python_terraform import IsFlagged, Terraform
 
 from alblab import pids
 from alblab.errors import AlblabError
+from alblab.trace import trace_path
 
 
 class TerraformError(AlblabError):
@@ -82,16 +88,20 @@ def _planned_change(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _event_diagnostics(events: list[dict[str, Any]]) -> str:
-    """Terraform's errors from JSON events, as its human output would print them (summary, detail)."""
+    """Terraform's errors from JSON events, as its human output prints them (summary, the resource and where
+    it is declared, detail): ``resource_failures`` reads either."""
     lines = []
     for event in events:
         d = event.get("diagnostic") if event.get("type") == "diagnostic" else None
         if d and d.get("severity") == "error":
             where = d.get("range", {})
+            resource = f"\n  with {d['address']}," if d.get("address") else ""
             place = (
                 f"\n  on {where['filename']} line {where['start']['line']}" if where.get("filename") else ""
             )
-            lines.append(f"Error: {d.get('summary', '')}{place}\n\n{d.get('detail', '')}".rstrip())
+            lines.append(
+                f"Error: {d.get('summary', '')}\n{resource}{place}\n\n{d.get('detail', '')}".rstrip()
+            )
     return "\n\n".join(lines)
 
 
@@ -188,6 +198,21 @@ def stop_running(workdir: Path, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def _trace(workdir: Path, command: str, events: list[dict[str, Any]]) -> None:
+    """Each apply's and destroy's events, when tracing (``alblab.trace``): the per-resource timeline
+    benchmarks/check.py computes the provider's waits from."""
+    path = trace_path(f"{workdir.name}.{command}", "jsonl")
+    if path is not None:
+        path.write_text("".join(json.dumps(event) + "\n" for event in events))
+
+
+def _trace_state(workdir: Path) -> None:
+    """The state before a destroy (its resources' dependencies order the destroy), when tracing."""
+    path, state = trace_path(f"{workdir.name}.state", "json"), workdir / "terraform.tfstate"
+    if path is not None and state.is_file():
+        shutil.copyfile(state, path)
 
 
 class TerraformRunner:
@@ -306,27 +331,98 @@ class TerraformRunner:
         result: dict[str, Any] = json.loads(out)
         return result
 
-    def apply(self, planfile: Path | None = None, variables: dict[str, Any] | None = None) -> None:
+    def apply(
+        self, planfile: Path | None = None, variables: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """``apply -json`` (of ``planfile`` when given); returns Terraform's events (each resource's start and
+        end with timestamps; see ``alblab.tfevents``). On failure the ``TerraformError`` carries them too."""
         if planfile is not None:
             # A saved plan carries its variables; Terraform rejects -var/-var-file next to it.
-            result = self._tf.apply(str(planfile), skip_plan=True, var=None, var_file=None)
+            options: dict[str, Any] = {"var": None, "var_file": None}
+            args: tuple[str, ...] = (str(planfile),)
         else:
-            result = self._tf.apply(skip_plan=True, **self._var_options(variables))
-        self._check("apply", result)
+            options, args = self._var_options(variables), ()
+        rc, out, err = self._tf.apply(*args, skip_plan=True, json=IsFlagged, **options)
+        return self._events("apply", rc, out, err)
 
     def apply_events(self) -> list[dict[str, Any]]:
-        """``apply -json``: Terraform's event stream (per-resource start and end with timestamps; see
-        ``alblab.tfevents``). On failure the ``TerraformError`` carries the events too."""
-        rc, out, err = self._tf.apply(skip_plan=True, json=IsFlagged, **self._var_options())
-        events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        """``apply -json`` without a saved plan: its events (``apply``)."""
+        return self.apply()
+
+    def destroy(
+        self, refresh: bool = True, on_event: Callable[[dict[str, Any]], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """``destroy -json``; returns its events, each also given to ``on_event`` as Terraform writes it (a
+        caller can act on a resource the moment it is gone). ``refresh=False`` skips reading every resource
+        back first: for a caller that knows the state is current (it has just applied and re-planned)."""
+        _trace_state(self.workdir)
+        options = self._tf._generate_default_options(
+            {
+                "force": None,
+                "auto_approve": True,
+                "json": IsFlagged,
+                "refresh": None if refresh else False,
+                **self._var_options(),
+            }
+        )
+        rc, events, err = self._stream(self._tf.generate_cmd_string("destroy", **options), on_event)
+        _trace(self.workdir, "destroy", events)
         if rc != 0:
-            error = TerraformError("apply", rc, _event_diagnostics(events) or err or out)
+            error = TerraformError("destroy", rc, _event_diagnostics(events) or err)
             error.events = events
             raise error
         return events
 
-    def destroy(self) -> None:
-        self._check("destroy", self._tf.destroy(force=None, auto_approve=True, **self._var_options()))
+    def _events(self, command: str, rc: int, out: str, err: str) -> list[dict[str, Any]]:
+        events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        _trace(self.workdir, command, events)
+        if rc != 0:
+            error = TerraformError(command, rc, _event_diagnostics(events) or err or out)
+            error.events = events
+            raise error
+        return events
+
+    def _stream(
+        self, argv: list[str], on_event: Callable[[dict[str, Any]], None] | None
+    ) -> tuple[int, list[dict[str, Any]], str]:
+        """Run a ``-json`` command, handing each event to ``on_event`` as it comes (python-terraform returns
+        only when the command has ended, and its ``synchronous=False`` leaks into the flags). A failing
+        ``on_event`` does not stop the reading: its error is raised once the command has ended. A Ctrl-C
+        returns at once; the caller stops Terraform (``stop_running``)."""
+        proc = subprocess.Popen(
+            argv, cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        stdout, stderr_pipe = proc.stdout, proc.stderr
+        assert stdout is not None and stderr_pipe is not None
+        stderr: list[str] = []
+        reader = threading.Thread(target=lambda: stderr.append(stderr_pipe.read()), daemon=True)
+        reader.start()
+        events: list[dict[str, Any]] = []
+        failed: Exception | None = None
+        try:
+            for line in stdout:
+                try:
+                    event = json.loads(line) if line.startswith("{") else None
+                except json.JSONDecodeError:
+                    event = None
+                if event is None:
+                    continue
+                events.append(event)
+                if on_event is not None and failed is None:
+                    try:
+                        on_event(event)
+                    except Exception as exc:  # raised below, once Terraform has ended
+                        failed = exc
+        except BaseException:
+            # Terraform goes on writing while it stops (it saves its state first): a full pipe nobody
+            # reads would hold it, and the caller's stop_running would wait in vain.
+            threading.Thread(target=stdout.read, daemon=True).start()
+            raise
+        rc = proc.wait()
+        reader.join()
+        if failed is not None:
+            raise failed
+        return rc, events, "".join(stderr)
 
     def outputs(self) -> dict[str, Any]:
         raw = self._tf.output()

@@ -56,6 +56,8 @@ def test_raw_package_still_has_the_known_breakages(tf_dir: Path, runner: Terrafo
     assert "approv" in err.lower() or "eof" in err.lower()
     # plan() adds -detailed-exitcode unless told not to.
     assert "-detailed-exitcode" in raw.generate_cmd_string("plan", detailed_exitcode=IsFlagged)
+    # synchronous=False (a command read while it runs) becomes a flag Terraform does not know.
+    assert "-synchronous=false" in raw.generate_cmd_string("destroy", synchronous=False)
 
 
 def test_plan_apply_outputs_replan_destroy(tf_dir: Path, runner: TerraformRunner) -> None:
@@ -131,4 +133,38 @@ def test_apply_events_give_a_timeline_and_the_failing_resource(tmp_path: Path) -
     assert "two refused." in str(info.value)
     (failure,) = tfevents.failures(info.value.events)
     assert failure.address == "terraform_data.two" and "two refused." in failure.describe()
+    # The JSON diagnostics read as the human output: one finding naming the resource and where it is declared.
+    (finding,) = info.value.failures()
+    assert finding.startswith("terraform_data.two (main.tf line ") and "two refused." in finding
     runner.destroy()
+
+
+def test_destroy_hands_over_each_event_as_it_comes(tmp_path: Path) -> None:
+    """``destroy(on_event=...)`` sees each resource's end while Terraform still runs (the leak check looks it
+    up then); an ``on_event`` that fails stops nothing, its error comes once Terraform has ended."""
+    (tmp_path / "main.tf").write_text(
+        'resource "terraform_data" "one" {\n  input = "a"\n}\n'
+        'resource "terraform_data" "two" {\n  input = terraform_data.one.output\n}\n'
+    )
+    runner = TerraformRunner(tmp_path, cli_config_env(tmp_path.parent / "tfrc-destroy"))
+    runner.init()
+    runner.apply()
+    seen: list[str] = []
+
+    def gone(event: dict[str, object]) -> None:
+        hook = event.get("hook")
+        if event.get("type") == "apply_complete" and isinstance(hook, dict):
+            seen.append(f"{hook['action']} {hook['resource']['addr']}")
+
+    events = runner.destroy(refresh=False, on_event=gone)
+    # Destroyed against the dependency order: two (which depends on one) first.
+    assert seen == ["delete terraform_data.two", "delete terraform_data.one"]
+    assert any(e.get("type") == "change_summary" for e in events)
+    runner.apply()
+
+    def refuse(event: dict[str, object]) -> None:
+        raise RuntimeError("the caller broke")
+
+    with pytest.raises(RuntimeError, match="the caller broke"):
+        runner.destroy(on_event=refuse)
+    assert runner.state_json().get("values") is None  # Terraform finished the destroy all the same
