@@ -37,7 +37,13 @@ from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
 from alblab.terraform import TerraformError, TerraformRunner
 from alblab.terraform import stop_running as stop_terraform_in
-from alblab.tfstate import LoadBalancerRef, choose, load_balancers, resources_in_state_file
+from alblab.tfstate import (
+    LoadBalancerRef,
+    choose,
+    load_balancers,
+    outputs_in_state_file,
+    resources_in_state_file,
+)
 from alblab.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -613,7 +619,8 @@ class StackHandle:
         return result
 
     def outputs(self) -> dict[str, Any]:
-        return self.workspace.runner.outputs()
+        """The root module's outputs, from the state file (``terraform output`` would say the same)."""
+        return outputs_in_state_file(self.workdir / "terraform.tfstate")
 
     def state_json(self) -> dict[str, Any]:
         return self.workspace.runner.state_json()

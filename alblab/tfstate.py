@@ -35,20 +35,31 @@ def _index(key: Any) -> str:
     return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
 
 
-def resources_in_state_file(path: Path) -> list[dict[str, Any]]:
-    """Managed resources of a local state file (format 4) as ``{address, type, values}``; [] when absent."""
+def _read_state_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text()
     except FileNotFoundError:
-        return []
+        return {}
     if not text.strip():
         # Terraform creates the file empty to lock it before it writes anything: an apply interrupted that
         # early leaves it so, and Terraform itself reads it as no state.
-        return []
+        return {}
     try:
-        raw = json.loads(text)
+        raw: dict[str, Any] = json.loads(text)
     except json.JSONDecodeError as exc:
         raise StateError(f"{path} is not a readable Terraform state ({exc.msg}, line {exc.lineno})") from exc
+    return raw
+
+
+def outputs_in_state_file(path: Path) -> dict[str, Any]:
+    """The root module's output values of a local state file, as ``terraform output -json`` gives their
+    ``value``s; {} when absent."""
+    return {name: item.get("value") for name, item in _read_state_file(path).get("outputs", {}).items()}
+
+
+def resources_in_state_file(path: Path) -> list[dict[str, Any]]:
+    """Managed resources of a local state file (format 4) as ``{address, type, values}``; [] when absent."""
+    raw = _read_state_file(path)
     out = []
     for resource in raw.get("resources", []):
         if resource.get("mode") != "managed":

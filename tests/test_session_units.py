@@ -91,6 +91,23 @@ def test_resources_are_read_from_the_state_file_child_modules_included(tmp_path:
     assert tfstate.resources_in_state_file(tmp_path / "missing.tfstate") == []
 
 
+def test_outputs_are_read_from_the_state_file_as_terraform_output_gives_them(tmp_path: Path) -> None:
+    state = {
+        "version": 4,
+        "outputs": {
+            "dns": {"value": "web-1.elb.amazonaws.com", "type": "string"},
+            "shape": {"value": {"list": [1, 2]}, "type": ["object", {}], "sensitive": True},
+        },
+        "resources": [],
+    }
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
+    assert tfstate.outputs_in_state_file(tmp_path / "terraform.tfstate") == {
+        "dns": "web-1.elb.amazonaws.com",
+        "shape": {"list": [1, 2]},
+    }
+    assert tfstate.outputs_in_state_file(tmp_path / "missing.tfstate") == {}
+
+
 def test_an_empty_state_file_is_no_state_and_a_torn_one_is_one_message(tmp_path: Path) -> None:
     # Terraform creates terraform.tfstate empty to lock it: a Ctrl-C early in an apply leaves it so.
     (tmp_path / "terraform.tfstate").write_text("")
