@@ -34,6 +34,7 @@ COPY_DIRS = ("templates", "files", "policies")
 _SKIP = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate", "*.tfstate.*", "*.tfplan")
 _LOCAL_SOURCE = re.compile(r'(\bsource\s*=\s*")(\.{1,2}/[^"]*)(")')
 _VARIABLE = re.compile(r'^\s*variable\s+"([^"]+)"', re.MULTILINE)
+_ENDPOINTS = re.compile(r"^\s*endpoints\s*\{", re.MULTILINE)
 
 # Certificate inputs of the https/complete examples -> (file stem, DNS names in the certificate).
 CERT_VARIABLES = {
@@ -48,10 +49,16 @@ CERT_NAMES = {
 }
 
 
-def override_hcl(endpoint: str) -> str:
-    endpoints = "\n".join(f'    {service:<7} = "{endpoint}"' for service in SERVICES)
+def override_hcl(endpoint: str, endpoints_block: bool = False) -> str:
+    """The provider block of the copy. The emulator's endpoint reaches the provider through the environment
+    (``AWS_ENDPOINT_URL``, see ``alblab.aws_env``), not through an ``endpoints`` block: with the block, the
+    provider spends about 3 CPU-s more on every plan (provider 5.100.0, measured; docs/benchmarks.md).
+    ``endpoints_block``: the configuration sets endpoints of its own, which would win over the environment,
+    so the block overrides them."""
     # skip_requesting_account_id = false: with true, SG references read back as "123456789012/sg-..."
     # and every second plan shows a diff (measured with provider 5.100.0 and moto 5.2.1).
+    endpoints = "\n".join(f'    {service:<7} = "{endpoint}"' for service in SERVICES)
+    block = f"\n  endpoints {{\n{endpoints}\n  }}\n" if endpoints_block else ""
     return f"""# Written by alblab: points this copy of the example at the emulator. Not part of the example.
 provider "aws" {{
   access_key                  = "test"
@@ -60,12 +67,13 @@ provider "aws" {{
   skip_metadata_api_check     = true
   skip_requesting_account_id  = false
   s3_use_path_style           = true
-
-  endpoints {{
-{endpoints}
-  }}
-}}
+{block}}}
 """
+
+
+def sets_endpoints(directory: Path) -> bool:
+    """True when the configuration's own files set provider endpoints."""
+    return any(_ENDPOINTS.search(tf.read_text()) for tf in directory.glob("*.tf") if tf.name != OVERRIDE_FILE)
 
 
 def copy_config(src: Path, dst: Path, with_dirs: tuple[str, ...] = ()) -> Path:
@@ -206,7 +214,7 @@ class Workspace:
                 shutil.move(str(item), str(target / item.name))
             kept.rmdir()
         if endpoint:
-            (target / OVERRIDE_FILE).write_text(override_hcl(endpoint))
+            (target / OVERRIDE_FILE).write_text(override_hcl(endpoint, sets_endpoints(target)))
 
         key_dir = target / "certs"
         declared = declared_variables(target)

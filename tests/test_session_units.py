@@ -235,3 +235,26 @@ def test_down_with_nothing_up(
         cli.main(["down"])
     assert info.value.code == 0
     assert "nothing is up" in capsys.readouterr().out
+
+
+def test_the_override_gives_endpoints_only_when_the_configuration_sets_its_own(tmp_path: Path) -> None:
+    """The endpoint reaches the provider through AWS_ENDPOINT_URL (an endpoints block costs it CPU on every
+    command); a configuration's own endpoints would win over the environment, so then the block overrides
+    them."""
+    from alblab.workspace import OVERRIDE_FILE, Workspace
+
+    plain, own = tmp_path / "plain", tmp_path / "own"
+    for src in (plain, own):
+        src.mkdir()
+        (src / "main.tf").write_text('resource "terraform_data" "x" {}\n')
+    (own / "providers.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n  endpoints {\n    ec2 = "http://localhost:4566"\n  }\n}\n'
+    )
+    endpoint = "http://127.0.0.1:4999"
+    for src, with_block in ((plain, False), (own, True)):
+        ws = Workspace.prepare(src, src.name, tmp_path / "work", endpoint)
+        override = (ws.dir / OVERRIDE_FILE).read_text()
+        assert ("endpoints {" in override) is with_block
+        assert (f'ec2     = "{endpoint}"' in override) is with_block
+        assert 'access_key                  = "test"' in override
+        assert ws.runner.env["AWS_ENDPOINT_URL"] == endpoint
