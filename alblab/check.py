@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -23,7 +24,7 @@ from alblab.change import ChangeReport, apply_change
 from alblab.errors import AlblabError, UsageError
 from alblab.session import Session, StackHandle, new_prefix
 from alblab.sources import check_var_files, parse_var, resolve_source
-from alblab.state import leftover_resources
+from alblab.state import leftover
 from alblab.terraform import TerraformError
 from alblab.verify import Result
 
@@ -113,8 +114,7 @@ def run_all(
     if step("apply", lambda: _apply(handle)).status == "fail":
         step("destroy", lambda: _destroy(handle, []))
         return
-    step("second plan is clean", lambda: _replan(handle))
-    after_apply(handle, results, requests, traffic_problem, say)
+    after_apply(handle, results, requests, traffic_problem, say, replan=True)
 
 
 def run_change_all(
@@ -138,17 +138,46 @@ def run_change_all(
     for result in report.results():
         results.append(result)
         say(f"{MARK[result.status]} {result.name}")
-    if report.applied:
-        step("second plan is clean", lambda: _replan(handle))
-    after_apply(handle, results, requests, traffic_problem, say)
+    after_apply(handle, results, requests, traffic_problem, say, replan=report.applied)
     return report
 
 
 def after_apply(
+    handle: StackHandle,
+    results: list[Result],
+    requests: int,
+    traffic_problem: str | None,
+    say: Say,
+    replan: bool = False,
+) -> None:
+    """Second plan (with ``replan``), verdicts, traffic and destroy of what the apply left. The second plan
+    is Terraform's and the provider's CPU and the rest mostly ours and the data plane's: they run side by
+    side, and the plan's result is listed first, where it belongs."""
+    at = len(results)
+    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alblab-second-plan")
+    second = beside.submit(verify.timed, "second plan is clean", lambda: _replan(handle)) if replan else None
+    try:
+        _verdicts_and_traffic(handle, results, requests, traffic_problem, say)
+    except Exception:
+        # The plan ends first: the clean-up's destroy must not run beside a Terraform of this check.
+        beside.shutdown(wait=True)
+        raise
+    except BaseException:
+        # Ctrl-C: the caller stops the running plan (session.interrupt) and cleans up.
+        beside.shutdown(wait=False, cancel_futures=True)
+        raise
+    beside.shutdown(wait=True)
+    if second is not None:
+        result = second.result()
+        results.insert(at, result)
+        say(f"{MARK[result.status]} {result.name}")
+    resources = [(r["address"], r["type"], r["values"]) for r in handle.resources()]
+    stepper(results, say)("destroy", lambda: _destroy(handle, resources))
+
+
+def _verdicts_and_traffic(
     handle: StackHandle, results: list[Result], requests: int, traffic_problem: str | None, say: Say
 ) -> None:
-    """Verdicts, traffic and destroy of what the apply left."""
-    step = stepper(results, say)
     stack = handle.read()
     for result in verify.verdicts(stack):
         results.append(result)
@@ -175,8 +204,6 @@ def after_apply(
                 say(f"{MARK[result.status]} {result.name}")
         finally:
             handle.teardown_plane()
-    resources = [(r["address"], r["type"], r["values"]) for r in handle.resources()]
-    step("destroy", lambda: _destroy(handle, resources))
 
 
 def _apply(handle: StackHandle, name: str = "apply") -> Result:
@@ -202,11 +229,32 @@ def _replan(handle: StackHandle) -> Result:
 
 
 def _destroy(handle: StackHandle, resources: list[tuple[str, str, dict]]) -> Result:  # type: ignore[type-arg]
+    """Destroy without reading every resource back first (the state is Terraform's own from this check), and
+    look each resource up in the API the moment Terraform reports it gone, while the destroy still waits for
+    others (an instance takes the provider 10 s): the leak check ends with the destroy."""
+    recorded = {address: (kind, values) for address, kind, values in resources}
+    clients = handle.clients()
+    lookups = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alblab-leak-check")
+    looked: dict[str, Future[str | None]] = {}
+
+    def gone(event: dict) -> None:  # type: ignore[type-arg]
+        hook = event.get("hook") or {}
+        address = str((hook.get("resource") or {}).get("addr", ""))
+        if event.get("type") == "apply_complete" and hook.get("action") == "delete" and address in recorded:
+            looked[address] = lookups.submit(leftover, clients, address, *recorded[address])
+
     try:
-        handle.destroy()
+        handle.destroy(refresh=False, on_event=gone)
     except AlblabError as exc:
+        lookups.shutdown(wait=True, cancel_futures=True)
         return Result("destroy", "fail", f"{exc.args[0]}\n{getattr(exc, 'detail', '')}".strip())
-    left = leftover_resources(handle.clients(), resources)
+    except BaseException:
+        lookups.shutdown(wait=False, cancel_futures=True)
+        raise
+    for address in recorded.keys() - looked.keys():  # no event seen for it: looked up now
+        looked[address] = lookups.submit(leftover, clients, address, *recorded[address])
+    lookups.shutdown(wait=True)
+    left = sorted(line for future in looked.values() if (line := future.result()) is not None)
     if left:
         return Result("destroy", "fail", f"still in the API after destroy: {', '.join(left)}", lines=left)
     return Result("destroy", "pass", f"destroyed; none of the {len(resources)} resources is left")
@@ -221,9 +269,9 @@ def finish(
     change: ChangeReport | None = None,
 ) -> int:
     failed = [r for r in results if r.status == "fail"]
-    rows = [["check", "result", "detail"]]
+    rows = [["check", "result", "seconds", "detail"]]
     for r in results:
-        rows.append([r.name, MARK[r.status], summary(r)])
+        rows.append([r.name, MARK[r.status], f"{r.seconds:.1f}", summary(r)])
     print()
     print(present.table(rows))
     if change is not None and change.text():

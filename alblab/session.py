@@ -633,10 +633,11 @@ class StackHandle:
     def plan_changes(self) -> list[str]:
         return self.workspace.runner.plan_changes()
 
-    def destroy(self) -> None:
+    def destroy(self, refresh: bool = True, on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """``refresh`` and ``on_event``: see ``TerraformRunner.destroy``."""
         self._set(phase="destroying")
         with self.phase("destroy"):
-            self.workspace.runner.destroy()
+            self.workspace.runner.destroy(refresh, on_event)
         self._set(phase="destroyed", lb={})
 
     def has_state(self) -> bool:

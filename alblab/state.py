@@ -517,10 +517,6 @@ def _exists(clients: AwsClients, kind: str, values: dict[str, Any]) -> bool | No
     return None
 
 
-def leftover_resources(clients: AwsClients, resources: list[tuple[str, str, dict[str, Any]]]) -> list[str]:
-    """Of ``(address, type, values)`` recorded before a destroy, those the API still knows afterwards."""
-    left = []
-    for address, kind, values in resources:
-        if _exists(clients, kind, values):
-            left.append(f"{address} ({values.get('id')})")
-    return left
+def leftover(clients: AwsClients, address: str, kind: str, values: dict[str, Any]) -> str | None:
+    """``"<address> (<id>)"`` when the API still knows a resource Terraform destroyed, else None."""
+    return f"{address} ({values.get('id')})" if _exists(clients, kind, values) else None
