@@ -1,8 +1,8 @@
 """Benchmark (not a test): the whole suite's wall time beside one example's full cycle, measured in one run.
 
 1. The suite (``pytest`` with the same options as ``make test``), timed, while a sampler records the CPU of
-   every process by kind (aws provider, terraform, HAProxy, emulator, python) and the launcher logs every
-   terraform command; pytest writes a JUnit report whose per-test times give the wall per phase.
+   every process it starts, by kind (``procstat``), and the launcher logs every terraform command; pytest
+   writes a JUnit report whose per-test times give the wall per phase.
 2. The fast lane (``-m "not apply and not dataplane and not lifecycle"``, what ``make test-fast`` runs),
    timed.
 3. One example's full cycle ALONE on a fresh emulator: init → plan → apply → second plan → destroy.
@@ -22,12 +22,14 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
+
+sys.path.insert(0, str(Path(__file__).parent))
+from procstat import CLK, CpuSampler
 
 from alblab import examples as ex
 from alblab.session import Session
@@ -36,7 +38,6 @@ from alblab.sources import REPO_ROOT
 PHASES = ("init", "plan", "apply", "second_plan", "destroy")
 FAST_LANE = "not apply and not dataplane and not lifecycle"  # as the Makefile's test-fast
 BASELINE = Path(__file__).with_name("test-ids-baseline.txt")
-CLK = os.sysconf("SC_CLK_TCK")
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 # What each test file is for, to say where the suite's wall time goes.
 GROUPS = {
@@ -53,65 +54,6 @@ GROUPS = {
     "lab": ("test_lab",),
     "check, plugin, faults": ("test_check", "test_plugin", "test_faults"),
 }
-
-
-def kind_of(cmdline: bytes) -> str:
-    head = cmdline.split(b"\0")[0].rsplit(b"/", 1)[-1]
-    if head.startswith(b"terraform-provider-aws"):
-        return "aws provider"
-    if head == b"terraform":
-        return "terraform"
-    if head == b"haproxy":
-        return "haproxy"
-    if b"alblab.emulator_server" in cmdline:
-        return "emulator"
-    if head.startswith(b"python") or head.startswith(b"pytest"):
-        return "python"
-    return "other"
-
-
-class CpuSampler:
-    """CPU seconds per process kind of every process started during the run, from /proc every 0.25 s (a
-    process's last quarter second can be missed; the total from getrusage is exact and printed beside it)."""
-
-    def __init__(self) -> None:
-        self.seen: dict[tuple[int, int], tuple[str, float]] = {}
-        # Only processes started after this moment (clock ticks since boot, as /proc/<pid>/stat counts).
-        self.since = int(float(Path("/proc/uptime").read_text().split()[0]) * CLK)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> CpuSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        me = os.getpid()
-        while not self._stop.wait(0.25):
-            for proc in Path("/proc").iterdir():
-                if not proc.name.isdigit() or int(proc.name) == me:
-                    continue
-                try:
-                    stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                    cmdline = (proc / "cmdline").read_bytes()
-                except OSError:
-                    continue
-                start, cpu = int(stat[19]), (int(stat[11]) + int(stat[12])) / CLK
-                key = (int(proc.name), start)
-                if start >= self.since:
-                    # A process that has exited (a zombie) shows no command line: keep the kind seen before.
-                    kind = kind_of(cmdline) if cmdline else self.seen.get(key, ("other", 0.0))[0]
-                    self.seen[key] = (kind, cpu)
-
-    def by_kind(self) -> dict[str, float]:
-        totals: dict[str, float] = defaultdict(float)
-        for kind, cpu in self.seen.values():
-            totals[kind] += cpu
-        return dict(totals)
 
 
 def pytest_argv(extra: list[str], junit: Path) -> list[str]:
@@ -243,9 +185,8 @@ def main() -> int:
                 else {}
             )
             print("terraform commands: " + ", ".join(f"{k} {n}" for k, n in commands.most_common()))
-            print("CPU seconds by process (sampled): " + ", ".join(
-                f"{kind} {sec:.0f}" for kind, sec in sorted(sampler.by_kind().items(), key=lambda kv: -kv[1])
-            ))  # fmt: skip
+            by_kind = sorted(sampler.by_kind().items(), key=lambda kv: -kv[1])
+            print("CPU seconds by process (sampled): " + ", ".join(f"{k} {s:.0f}" for k, s in by_kind if s))
             if junit.exists():
                 print("wall seconds per phase (sum of its tests' setup + call + teardown):")
                 for group, sec in phases(junit).items():

@@ -1,0 +1,99 @@
+"""CPU seconds of the processes a benchmark starts, by kind, sampled from /proc (for the benchmarks; no test).
+
+Only this process's descendants count: the machine is shared, and another engineer's Terraform or emulator
+must not land in our figures. A process is ours when its parent is (seen at any sample), and stays ours after
+its parent exits (an emulator outlives the CLI command that started it). Each process's CPU is read every
+``interval`` seconds; a process's last fraction of an interval can be missed (``getrusage`` of the reaped
+children, exact but blind to processes that outlive their parent, is printed beside it by the callers).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import defaultdict
+from pathlib import Path
+
+CLK = os.sysconf("SC_CLK_TCK")
+# What each process is, by its command line: the kinds the benchmarks split the CPU into.
+DATA_PLANE_TOOLS = (b"haproxy", b"ip", b"nft", b"nsenter", b"unshare", b"curl", b"wrk", b"socat", b"setpriv")
+KINDS = ("terraform", "aws provider", "emulator", "data plane", "python (alblab, pytest)", "other")
+
+
+def kind_of(cmdline: bytes) -> str:
+    argv = cmdline.split(b"\0")
+    head = argv[0].rsplit(b"/", 1)[-1]
+    if head.startswith(b"terraform-provider-aws"):
+        return "aws provider"
+    if head == b"terraform":
+        return "terraform"
+    if b"alblab.emulator_server" in cmdline:
+        return "emulator"
+    if head in DATA_PLANE_TOOLS or b"alblab.dataplane." in cmdline:
+        return "data plane"
+    if head.startswith((b"python", b"pytest", b"alblab")):
+        return "python (alblab, pytest)"
+    return "other"
+
+
+class CpuSampler:
+    """``with CpuSampler() as cpu: ...`` then ``cpu.by_kind()``: CPU seconds per kind of every descendant."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.root = os.getpid()
+        self._ours: set[tuple[int, int]] = set()  # (pid, start time): a recycled PID is another process
+        self._cpu: dict[tuple[int, int], tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()  # the last interval
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def _sample(self) -> None:
+        table: dict[int, tuple[int, int, float, bytes]] = {}
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                cmdline = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue
+            cpu = (int(stat[11]) + int(stat[12])) / CLK
+            table[int(proc.name)] = (int(stat[1]), int(stat[19]), cpu, cmdline)
+        alive = {pid for pid, (_ppid, start, _cpu, _cmd) in table.items() if (pid, start) in self._ours}
+        alive.add(self.root)
+        grew = True
+        while grew:  # parents before children, whatever order /proc lists them in
+            grew = False
+            for pid, (ppid, start, _cpu, _cmd) in table.items():
+                if pid not in alive and ppid in alive:
+                    alive.add(pid)
+                    self._ours.add((pid, start))
+                    grew = True
+        for pid in alive - {self.root}:
+            _ppid, start, cpu, cmdline = table[pid]
+            key = (pid, start)
+            # A zombie shows no command line: keep the kind seen before.
+            kind = kind_of(cmdline) if cmdline else self._cpu.get(key, ("other", 0.0))[0]
+            self._cpu[key] = (kind, cpu)
+
+    def by_kind(self) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for kind, cpu in self._cpu.values():
+            totals[kind] += cpu
+        return {kind: round(totals.get(kind, 0.0), 1) for kind in KINDS}
+
+    def total(self) -> float:
+        return round(sum(cpu for _kind, cpu in self._cpu.values()), 1)
