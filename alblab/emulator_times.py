@@ -7,7 +7,6 @@ Two WSGI wrappers share one log: ``outer`` goes around everything, ``inner`` aro
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import threading
@@ -16,6 +15,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs
+
+from alblab.strict.wsgi import read_body, whole
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -34,25 +35,12 @@ def describe(environ: dict[str, Any]) -> tuple[str, str]:
         return service, target.rsplit(".", 1)[-1]
     action = parse_qs(str(environ.get("QUERY_STRING", ""))).get("Action")
     if not action and "x-www-form-urlencoded" in str(environ.get("CONTENT_TYPE", "")):
-        action = parse_qs(_peek_body(environ).decode(errors="replace")).get("Action")
+        action = parse_qs(read_body(environ).decode(errors="replace")).get("Action")
     if action:
         return service, action[0]
     method = str(environ.get("REQUEST_METHOD", ""))
     first = str(environ.get("PATH_INFO", "")).strip("/").split("/", 1)[0]
     return service, f"{method} /{first}" if first else method
-
-
-def _peek_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    if stream is None or length <= 0:
-        return b""
-    body = stream.read(length)
-    environ["wsgi.input"] = io.BytesIO(body)
-    return bytes(body)
 
 
 class RequestTimes:
@@ -63,7 +51,7 @@ class RequestTimes:
     def inner(self, app: WsgiApp) -> WsgiApp:
         def timed(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
             started = time.perf_counter()
-            body = _whole(app(environ, start_response))
+            body = whole(app(environ, start_response))
             environ[_MOTO_SECONDS] = environ.get(_MOTO_SECONDS, 0.0) + time.perf_counter() - started
             return body
 
@@ -79,7 +67,7 @@ class RequestTimes:
                 status.append(code.split(" ", 1)[0])
                 return start_response(code, headers, exc_info) if exc_info else start_response(code, headers)
 
-            body = _whole(app(environ, capture))
+            body = whole(app(environ, capture))
             line = {
                 "t": round(at, 6),
                 "s": round(time.perf_counter() - started, 6),
@@ -93,13 +81,3 @@ class RequestTimes:
             return body
 
         return timed
-
-
-def _whole(result: Iterable[bytes]) -> list[bytes]:
-    """The response body read to its end (what the time must include), then closed as WSGI asks."""
-    try:
-        return [b"".join(result)]
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()

@@ -44,7 +44,7 @@ class StrictLayer:
         if target is None:
             return self.app(environ, start_response)
         started = time.perf_counter()
-        body = _read_body(environ)
+        body = read_body(environ)
         try:
             call = parse(target, environ, body)
         except Refusal as refusal:
@@ -67,13 +67,7 @@ class StrictLayer:
             refusal = self._check(call)
             if refusal is not None:
                 return self._refuse(refusal, call.protocol, call.operation, start_response)
-            result = self.app(environ, start_response)
-            try:
-                return [b"".join(result)]
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
+            return whole(self.app(environ, start_response))
 
     def _check(self, call: ApiCall) -> Refusal | None:
         started = time.perf_counter()
@@ -137,7 +131,17 @@ def check(call: ApiCall) -> None:
         each.check(call, world)
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
+def whole(result: Iterable[bytes]) -> list[bytes]:
+    """A WSGI response read to its end (inside the caller's lock or timing), then closed as WSGI asks."""
+    try:
+        return [b"".join(result)]
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
     """Read the request body and put it back for moto to read."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
