@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     from alblab.trace import trace_path
 
     def stop(_signum: int, _frame: object) -> None:
-        sys.exit(0)
+        raise _Stop(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -162,9 +162,20 @@ def main(argv: list[str] | None = None) -> None:
     print(f"alblab-emulator: serving {mode} on {args.host}:{args.port}", file=sys.stderr, flush=True)
     try:
         run_simple(args.host, args.port, served, threaded=True)
+    except _Stop:
+        pass
     finally:
         if isinstance(app, StrictLayer):
             print(app.summary(), file=sys.stderr, flush=True)
+    # Asked to stop: nothing of the emulator outlives it, so the interpreter's clean-up of moto's objects
+    # (seconds once EC2's backend exists, the longer the more loaded the machine) is skipped.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+class _Stop(SystemExit):
+    """SIGTERM or SIGINT: the server stops (a SystemExit: before it serves, it just exits)."""
 
 
 if __name__ == "__main__":

@@ -215,3 +215,30 @@ def test_nothing_is_traced_unless_asked(tmp_path: Path, monkeypatch: pytest.Monk
 def test_process_kinds(cmdline: bytes, kind: str) -> None:
     assert procstat.kind_of(cmdline) == kind
     assert kind in procstat.KINDS
+
+
+def test_a_traced_emulator_logs_each_request_and_stops_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The emulator as the benchmark runs it: one line per request (service, operation, status); SIGTERM
+    ends it with exit 0 and the strict layer's summary in its log (it exits without the interpreter's
+    clean-up of moto's objects, so nothing may be lost on the way)."""
+    from alblab.emulator import Emulator
+    from alblab.state import aws_clients
+
+    monkeypatch.setenv(trace.TRACE_ENV, str(tmp_path))
+    monkeypatch.delenv("ALBLAB_EMULATOR", raising=False)  # strict, whatever the caller's mode
+    emulator = Emulator(state_dir=tmp_path / "state").start()
+    proc = emulator._proc
+    try:
+        clients = aws_clients(emulator.endpoint)
+        clients.ec2.describe_vpcs()
+        clients.elbv2.describe_load_balancers()
+    finally:
+        emulator.stop()
+    assert proc is not None and proc.returncode == 0
+    (log,) = tmp_path.glob(f"emulator-{emulator.port}.*.jsonl")
+    lines = [json.loads(x) for x in log.read_text().splitlines()]
+    ops = [(x["service"], x["op"], x["status"]) for x in lines if x["service"]]
+    assert ops == [("ec2", "DescribeVpcs", "200"), ("elasticloadbalancing", "DescribeLoadBalancers", "200")]
+    assert "strict layer:" in (tmp_path / "state" / f"moto-{emulator.port}.log").read_text()
