@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +48,43 @@ def check(tmp: Path, *args: str, timeout: float = 800) -> Run:
         argv, capture_output=True, text=True, env=environment(tmp), timeout=timeout, check=False
     )
     return finished(tmp, proc.returncode, proc.stdout + proc.stderr)
+
+
+def interrupted(tmp: Path, args: list[str], wait_for: str, after: float) -> Run:
+    """``alblab check ARGS`` (the moto AMI as ``image``), SIGINT (what Ctrl-C sends) ``after`` seconds after
+    ``wait_for`` appears in its output."""
+    tmp.mkdir(parents=True)
+    argv = [*CLI, "check", *args, "--var", f"image={MOTO_AMI}", *outputs(tmp)]
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment(tmp)
+    )
+    lines: list[str] = []
+    seen = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if wait_for in line:
+                seen.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert seen.wait(600), "".join(lines)
+    time.sleep(after)
+    proc.send_signal(signal.SIGINT)
+    rc = proc.wait(timeout=600)
+    reader.join(timeout=10)
+    return finished(tmp, rc, "".join(lines))
+
+
+def assert_interrupted_cleanly(runs: dict[str, Run]) -> None:
+    """Each run Ctrl-C'd: exit 130, one message, no traceback, nothing left."""
+    for point, run in runs.items():
+        assert run.rc == 130, f"{point}: {run.out}"
+        assert "interrupted" in run.out and "Traceback" not in run.out, f"{point}: {run.out}"
+        assert run.left_processes == [], f"{point}: processes left"
+        assert run.left_files == [], f"{point}: {run.left_files}"
 
 
 def finished(tmp: Path, rc: int, out: str) -> Run:

@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,16 +25,14 @@ import pytest
 from checkrun import (
     MOTO_AMI,
     Run,
+    assert_interrupted_cleanly,
     check,
     config_that_does_not_plan,
-    environment,
-    finished,
-    outputs,
+    interrupted,
     side_by_side,
     statuses,
 )
 from jobs import JobContext, Jobs, early
-from procscan import CLI
 
 from alblab.dataplane import availability
 
@@ -220,48 +215,22 @@ def test_a_base_that_does_not_apply_is_exit_1_and_says_so(tmp_path: Path) -> Non
 # --- Ctrl-C in either apply ----------------------------------------------------------------------------
 
 
-def interrupted(tmp: Path, infra: Path, wait_for: str, after: float) -> Run:
-    """The check started, SIGINT (what Ctrl-C sends) ``after`` seconds after ``wait_for`` appears."""
-    tmp.mkdir(parents=True)
-    argv = [*CLI, "check", str(infra), "--base", "HEAD", "--var", f"image={MOTO_AMI}", *outputs(tmp)]
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment(tmp)
-    )
-    lines: list[str] = []
-    seen = threading.Event()
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if wait_for in line:
-                seen.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    assert seen.wait(600), "".join(lines)
-    time.sleep(after)
-    proc.send_signal(signal.SIGINT)
-    rc = proc.wait(timeout=600)
-    reader.join(timeout=10)
-    return finished(tmp, rc, "".join(lines))
-
-
 @early("change_check_ctrl_c", seconds=300)
 def interrupt_both_applies(ctx: JobContext) -> dict[str, Run]:
     base = ctx.work_root / "change-check-ctrl-c"
     infra = repo_with_change(base / "src", new_rule)
     points = {
-        "base": (base / "base", infra, "alblab: terraform apply", 8.0),
-        "change": (base / "change", infra, "alblab: terraform apply (the change", 3.0),
+        "base": (base / "base", [str(infra), "--base", "HEAD"], "alblab: terraform apply", 8.0),
+        "change": (
+            base / "change",
+            [str(infra), "--base", "HEAD"],
+            "alblab: terraform apply (the change",
+            3.0,
+        ),
     }
     return side_by_side(interrupted, points)
 
 
 @pytest.mark.apply
 def test_ctrl_c_in_either_apply_leaves_nothing(jobs: Jobs) -> None:
-    for point, run in jobs.result("change_check_ctrl_c").items():
-        assert run.rc == 130, f"{point}: {run.out}"
-        assert "interrupted" in run.out and "Traceback" not in run.out, f"{point}: {run.out}"
-        assert run.left_processes == [], f"{point}: processes left"
-        assert run.left_files == [], f"{point}: {run.left_files}"
+    assert_interrupted_cleanly(jobs.result("change_check_ctrl_c"))

@@ -7,7 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from checkrun import MOTO_AMI, Run, check, config_that_does_not_plan, side_by_side, statuses
+from checkrun import (
+    MOTO_AMI,
+    Run,
+    assert_interrupted_cleanly,
+    check,
+    config_that_does_not_plan,
+    interrupted,
+    side_by_side,
+    statuses,
+)
 from jobs import JobContext, Jobs, early
 
 from alblab.dataplane import availability
@@ -34,6 +43,18 @@ def run_both(ctx: JobContext) -> dict[str, Run]:
         "mistakes": (base / "mistakes", str(MISTAKES), "--var", f"image={MOTO_AMI}"),
     }
     return side_by_side(check, jobs)
+
+
+@early("check_ctrl_c", seconds=240)
+def interrupt_after_the_apply(ctx: JobContext) -> dict[str, Run]:
+    """Ctrl-C where the check runs things side by side: the second plan beside the verdicts and the data
+    plane, and the destroy while the API is asked about each resource it has removed."""
+    base = ctx.work_root / "check-ctrl-c"
+    points = {
+        "second plan": (base / "second-plan", [str(PLAIN)], "alblab: PASS apply", 1.0),
+        "destroy": (base / "destroy", [str(PLAIN)], "alblab: PASS second plan is clean", 3.0),
+    }
+    return side_by_side(interrupted, points)
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +140,7 @@ def test_a_configuration_that_does_not_plan_fails_with_terraforms_message(tmp_pa
     assert statuses(run)["apply"] == "fail"
     assert run.left_processes == []
     assert run.left_files == []
+
+
+def test_ctrl_c_beside_the_second_plan_or_in_the_destroy_leaves_nothing(jobs: Jobs) -> None:
+    assert_interrupted_cleanly(jobs.result("check_ctrl_c"))
