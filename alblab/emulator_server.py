@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from alblab.accounts import AccountFromKey
+
 INVOCATION_HEADER = "HTTP_AMZ_SDK_INVOCATION_ID"
 ATTEMPT_HEADER = "HTTP_AMZ_SDK_REQUEST"
 # Invocations remembered for replay; an SDK retries within seconds, so the newest few thousand suffice.
@@ -137,6 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     app = DomainDispatcherApplication(create_backend_app)
+    app = AccountFromKey(app)  # a stack's access key names its account (alblab.accounts)
     run_simple(args.host, args.port, RetryReplay(app), threaded=True)
 
 
