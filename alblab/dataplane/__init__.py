@@ -23,6 +23,8 @@ _HOMES = {
     "DataPlaneError": "errors",
     "UnavailableError": "errors",
     "teardown_saved": "teardown",
+    "teardown_owned": "teardown",
+    "owned_processes": "teardown",
     "availability": "sandbox",
     "run_mode": "sandbox",
     "Mode": "sandbox",
