@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from alblab import cli, records, recovery
+from alblab import cli, pids, records, recovery
 from alblab.errors import StateError
 from alblab.lab.engine import stop_lines
 from alblab.session import SESSION_FILE, DownReport, Session
@@ -46,10 +47,17 @@ def start(
     return proc
 
 
-def fake_terraform(ignore_interrupt: bool = False) -> list[str]:
+def start_terraform(
+    procs: list[subprocess.Popen[bytes]], home: Path, cwd: Path, ignore_interrupt: bool = False
+) -> subprocess.Popen[bytes]:
     """A process whose argv[0] is "terraform" (as the launcher's is) and that Ctrl-C stops, or not."""
     trap = "trap '' INT; " if ignore_interrupt else ""
-    return ["bash", "-c", f"{trap}exec -a terraform sleep 300"]
+    proc = start(procs, home, ["bash", "-c", f"{trap}exec -a terraform sleep 300"], cwd)
+    deadline = time.monotonic() + 10
+    while not pids.cmdline(proc.pid)[0].startswith(b"terraform"):  # until bash has exec'd
+        assert time.monotonic() < deadline, pids.cmdline(proc.pid)
+        time.sleep(0.01)
+    return proc
 
 
 def damaged_home(tmp_path: Path, damage: bytes = DAMAGE["truncated"]) -> Path:
@@ -92,7 +100,7 @@ def test_down_stops_only_this_homes_processes_and_keeps_the_damaged_file(
     (home / "planes" / "t1-basic").mkdir(parents=True)
     (home / "planes" / "t1-basic" / "plane.json").write_text('{"prefix": "al12')  # damaged too
     ours = start(started, home, ["sleep", "300"])
-    terraform = start(started, home, fake_terraform(), cwd=copy)
+    terraform = start_terraform(started, home, copy)
     other = start(started, tmp_path / "another-home", ["sleep", "300"])
 
     report = Session(home, recover=True).down()
@@ -121,7 +129,7 @@ def test_terraform_on_real_aws_is_waited_for_and_its_state_kept(
     state = {"version": 4, "resources": [vpc]}
     (copy / "terraform.tfstate").write_text(json.dumps(state))
     monkeypatch.setattr(recovery, "TERRAFORM_STOP_S", 1.0)
-    stubborn = start(started, home, fake_terraform(ignore_interrupt=True), cwd=copy)
+    stubborn = start_terraform(started, home, copy, ignore_interrupt=True)
     emulator_like = start(started, home, ["sleep", "300"])
 
     report = Session(home, recover=True).down()
