@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 from jobs import JobContext, Jobs, early
 from procscan import CLI, clean_up, with_env
+from test_docs_testing import blocks_after
 
 from alblab.dataplane import availability
 
@@ -39,6 +41,7 @@ class Run:
     left_processes: list[int]
     left_files: list[str]
     extra: dict[str, subprocess.CompletedProcess[str]]
+    applies: int = 0  # terraform apply commands the run started (counted where ALBLAB_TF_LOG is set)
 
     def outcomes(self) -> dict[str, int]:
         """pytest's final counts: {"passed": 4, "skipped": 1, ...}."""
@@ -64,7 +67,8 @@ def finished(rc: int, out: str, tmp: Path, **extra: subprocess.CompletedProcess[
     left = [p.name for p in tmp.iterdir() if p.name.startswith("alblab-")]
     run = Run(rc, out, tmp, with_env("TMPDIR", tmp), left, dict(extra))
     if run.left_processes or left:
-        clean_up("TMPDIR", tmp, environment(tmp), tmp.glob("alblab-pytest-*"), cwd=tmp)
+        homes = [*tmp.glob("alblab-pytest-*"), *tmp.glob("alblab-pytest-*/gw*")]  # xdist: one per worker
+        clean_up("TMPDIR", tmp, environment(tmp), homes, cwd=tmp)
     return run
 
 
@@ -133,6 +137,98 @@ def run_keep_then_cli(ctx: JobContext) -> Run:
     return finished(run.returncode, run.stdout + run.stderr, tmp, status=status, down=down)
 
 
+@early("plugin_accounts", seconds=150)
+def run_one_configuration_twice(ctx: JobContext) -> Run:
+    """Two fixtures of one configuration whose names are fixed (an ALB called "shop"), one with a variable
+    switched, as docs/testing-your-config.md shows them; plus: the provider's own view of its account."""
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-accounts-", dir=ctx.work_root))
+    (tmp / "tests").mkdir()
+    (tmp / "plain-alb").symlink_to(PLAIN)  # where the documented file finds it: "../plain-alb"
+    sts = textwrap.dedent(
+        """
+
+        def test_sts_answers_each_stacks_account(closed, opened):
+            # GetCallerIdentity answers the account of the signing credentials:
+            # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+            import boto3
+
+            for stack in (closed, opened):
+                sts = boto3.client(
+                    "sts", endpoint_url=stack.handle.session.endpoint, region_name="us-east-1",
+                    aws_access_key_id=stack.handle.access_key, aws_secret_access_key="x",
+                )
+                assert sts.get_caller_identity()["Account"] == stack.account
+                groups = stack.stack.target_groups.values()
+                assert groups and all(f":{stack.account}:" in tg.arn for tg in groups)
+        """
+    )
+    (tmp / "tests" / "test_twice.py").write_text(blocks_after("<!-- two-accounts-test -->") + sts)
+    proc = subprocess.run(
+        [*PYTEST, "-v", "tests/test_twice.py"],
+        cwd=tmp, env=environment(tmp), capture_output=True, text=True, timeout=850, check=False,
+    )  # fmt: skip
+    shutil.rmtree(tmp / "tests")
+    (tmp / "plain-alb").unlink()
+    return finished(proc.returncode, proc.stdout + proc.stderr, tmp)
+
+
+@early("plugin_xdist", seconds=150)
+def run_consumer_on_two_workers(ctx: JobContext) -> Run:
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-xdist-", dir=ctx.work_root))
+    log = tmp.parent / f"{tmp.name}.tf.log"  # ALBLAB_TF_LOG: one line per Terraform command, its kind first
+    proc = subprocess.run(
+        [*PYTEST, *consumer_args("-n", "2", "-v", str(CONSUMER / "tests"))],
+        cwd=tmp, env=environment(tmp, ALBLAB_TF_LOG=str(log)), capture_output=True, text=True, timeout=850,
+        check=False,
+    )  # fmt: skip
+    commands = log.read_text().split("\n") if log.exists() else []
+    log.unlink(missing_ok=True)
+    run = finished(proc.returncode, proc.stdout + proc.stderr, tmp)
+    run.applies = sum(c.startswith("apply ") for c in commands)
+    return run
+
+
+@early("plugin_keep_xdist", seconds=150)
+def run_keep_on_two_workers_then_cli(ctx: JobContext) -> Run:
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-keep-xdist-", dir=ctx.work_root))
+    (tmp / "test_kept.py").write_text(
+        textwrap.dedent(
+            f"""
+            from alblab.testing import alb_stack
+
+            plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}})
+
+
+            def test_fails_on_purpose(plain):
+                assert plain.lb.name == "not-shop", "failing on purpose"
+
+
+            def test_needs_no_stack():
+                pass
+            """
+        )
+    )
+    env = environment(tmp, ALBLAB_HOME=str(tmp / "home"))
+    run = subprocess.run(
+        [*PYTEST, "-n", "2", "--alblab-keep", "--alblab-no-dataplane", "test_kept.py"],
+        cwd=tmp, env=env, capture_output=True, text=True, timeout=850, check=False,
+    )  # fmt: skip
+    out = run.stdout + run.stderr
+    shown = re.search(r"ALBLAB_HOME=(\S+) alblab --stack plain-test_kept status", out)
+    extra = {}
+    if shown:
+        kept_env = {**env, "ALBLAB_HOME": shown.group(1)}
+        extra["status"] = subprocess.run(
+            [*CLI, "--stack", "plain-test_kept", "status"], cwd=tmp, env=kept_env, capture_output=True,
+            text=True, timeout=120, check=False,
+        )  # fmt: skip
+        extra["down"] = subprocess.run(
+            [*CLI, "down"], cwd=tmp, env=kept_env, capture_output=True, text=True, timeout=300, check=False
+        )
+    (tmp / "test_kept.py").unlink()
+    return finished(run.returncode, out, tmp, **extra)
+
+
 def test_a_consumer_project(jobs: Jobs) -> None:
     run: Run = jobs.result("plugin_consumer")
     if availability() is None:
@@ -168,4 +264,42 @@ def test_keep_leaves_a_failed_stack_for_the_cli(jobs: Jobs) -> None:
     assert down.returncode == 0, down.stderr
     assert "nothing is left" in down.stdout
     assert not home.exists()
+    assert run.left_processes == [], run.out
+
+
+def test_one_configuration_with_fixed_names_twice_in_one_run(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_accounts")
+    if availability() is None:
+        assert run.outcomes() == {"passed": 3}, run.out
+    else:
+        assert run.outcomes() == {"passed": 2, "skipped": 1}, run.out
+    assert "Traceback" not in run.out
+    assert run.left_processes == [], run.out
+    assert run.left_files == [], "the plugin left its state directory behind"
+
+
+def test_a_consumer_project_on_two_xdist_workers(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_xdist")
+    expected = {"passed": 4} if availability() is None else {"passed": 1, "skipped": 3}
+    assert run.outcomes() == expected, run.out
+    # Each worker that ran tests applied the module's stack once, in an emulator of its own.
+    workers = set(re.findall(r"\[(gw\d+)\] \[ *\d+%\] (?:PASSED|SKIPPED)", run.out))
+    assert workers, run.out
+    assert run.applies == len(workers), run.out
+    assert "Traceback" not in run.out
+    assert run.left_processes == [], run.out
+    assert run.left_files == [], "a worker left its state directory behind"
+
+
+def test_keep_on_xdist_workers_names_the_workers_state_directory(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_keep_xdist")
+    assert run.outcomes() == {"failed": 1, "passed": 1}, run.out
+    assert "kept 1 stack" in run.out, run.out
+    assert "status" in run.extra, f"no line to reach the kept stack:\n{run.out}"
+    status, down = run.extra["status"], run.extra["down"]
+    assert status.returncode == 0, status.stderr
+    assert "aws_lb.shop" in status.stdout
+    assert down.returncode == 0, down.stderr
+    assert "nothing is left" in down.stdout
+    assert not list(run.tmp.glob("home*")), "a worker's state directory is left"
     assert run.left_processes == [], run.out
