@@ -4,6 +4,7 @@ Everything here is driven by :class:`alblab.model.Stack` (the live API state), n
 This package's names are its whole public face; nothing outside it needs a module below it::
 
     from alblab.dataplane import DataPlane, DataPlaneError, HttpResult, availability, teardown_saved
+    from alblab.dataplane import teardown_owned  # planes whose plane.json is lost, by their owner's mark
 """
 
 from __future__ import annotations
