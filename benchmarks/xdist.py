@@ -1,10 +1,10 @@
 """Benchmark (not a test): the pytest plugin on a consumer project with 4 stacks, under pytest-xdist.
 
-The project: 4 test modules, each with a module-scoped stack of the consumer fixture's configuration
-(``tests/fixtures/consumer/infra``: the same fixed names four times, each stack in an emulated account of its
-own) and 3 tests (second plan + verdicts, routes through the data plane, alternation + blocked direct
-access). Each variant runs the whole project in a fresh temporary directory, one after the other, and is
-timed from start to exit; the launcher's command log counts the Terraform applies.
+The project: the consumer fixture project (``tests/fixtures/consumer``) with its test module four times, so
+4 module-scoped stacks of one configuration (the same fixed names four times, each stack in an emulated
+account of its own), each with its 4 tests (second plan + verdicts, routes, traffic, a failed instance).
+Each variant runs the whole project in a fresh temporary directory, one after the other, and is timed from
+start to exit; the launcher's command log counts the Terraform applies.
 
 Variants: ``-n 1`` and ``-n 2`` (xdist's default distribution, ``load``), ``-n 2 --dist loadgroup`` (the
 tests of a stack kept on one worker), and no xdist (the plugin alone, all stacks applied side by side in one
@@ -23,7 +23,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -37,35 +36,17 @@ VARIANTS = {
     "n2": ["-n", "2"],
     "n2-loadgroup": ["-n", "2", "--dist", "loadgroup"],
 }
-MODULE = """
-from alblab.testing import alb_stack
-
-store = alb_stack({infra!r}, variables={{"image": "ami-1e749f67"}})
-
-
-def test_applies_cleanly(store):
-    store.assert_second_plan_clean()
-    store.assert_verdicts()
-
-
-def test_routes(store):
-    groups = store.outputs["target_group_arns"]
-    store.assert_lands("/shop/cart", target_group=groups["shop"])
-    store.assert_lands("/internal/metrics", status=403, body="Forbidden")
-
-
-def test_traffic(store):
-    store.assert_alternates("/shop", n=6)
-    store.assert_direct_access_blocked()
-"""
+CONSUMER_TEST = REPO_ROOT / "tests" / "fixtures" / "consumer" / "tests" / "test_store.py"
 
 
 def project(root: Path) -> Path:
-    tests = root / "tests"
-    tests.mkdir(parents=True)
+    """The consumer project with its test module four times: four module-scoped stacks of one configuration
+    (its names fixed: each stack in an emulated account of its own)."""
+    (root / "tests").mkdir(parents=True)
+    (root / "infra").symlink_to(INFRA)  # where the consumer's tests find it: "../infra"
     (root / "pytest.ini").write_text("[pytest]\ntestpaths = tests\n")
     for n in range(1, STACKS + 1):
-        (tests / f"test_store{n}.py").write_text(textwrap.dedent(MODULE.format(infra=str(INFRA))))
+        (root / "tests" / f"test_store{n}.py").write_text(CONSUMER_TEST.read_text())
     return root
 
 

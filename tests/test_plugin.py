@@ -30,6 +30,17 @@ from alblab.dataplane import availability
 CONSUMER = Path(__file__).parent / "fixtures" / "consumer"
 PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+KEPT_TEST = textwrap.dedent(
+    f"""
+    from alblab.testing import alb_stack
+
+    plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}})
+
+
+    def test_fails_on_purpose(plain):
+        assert plain.lb.name == "not-shop", "failing on purpose"
+    """
+)
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
 
 
@@ -108,19 +119,7 @@ def run_and_interrupt(ctx: JobContext) -> Run:
 def run_keep_then_cli(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-keep-", dir=ctx.work_root))
     home = tmp / "home"
-    (tmp / "test_kept.py").write_text(
-        textwrap.dedent(
-            f"""
-            from alblab.testing import alb_stack
-
-            plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}})
-
-
-            def test_fails_on_purpose(plain):
-                assert plain.lb.name == "not-shop", "failing on purpose"
-            """
-        )
-    )
+    (tmp / "test_kept.py").write_text(KEPT_TEST)
     env = environment(tmp, ALBLAB_HOME=str(home))
     run = subprocess.run(
         [*PYTEST, "--alblab-keep", "--alblab-no-dataplane", "test_kept.py"],
@@ -191,23 +190,7 @@ def run_consumer_on_two_workers(ctx: JobContext) -> Run:
 @early("plugin_keep_xdist", seconds=150)
 def run_keep_on_two_workers_then_cli(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-keep-xdist-", dir=ctx.work_root))
-    (tmp / "test_kept.py").write_text(
-        textwrap.dedent(
-            f"""
-            from alblab.testing import alb_stack
-
-            plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}})
-
-
-            def test_fails_on_purpose(plain):
-                assert plain.lb.name == "not-shop", "failing on purpose"
-
-
-            def test_needs_no_stack():
-                pass
-            """
-        )
-    )
+    (tmp / "test_kept.py").write_text(KEPT_TEST + "\n\ndef test_needs_no_stack():\n    pass\n")
     env = environment(tmp, ALBLAB_HOME=str(tmp / "home"))
     run = subprocess.run(
         [*PYTEST, "-n", "2", "--alblab-keep", "--alblab-no-dataplane", "test_kept.py"],
