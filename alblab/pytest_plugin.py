@@ -115,7 +115,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the applies of every session- and module-scoped stack the selected tests use, all at once:
     most of an apply is the provider's fixed waiters, not CPU. An xdist worker collects every test but runs
     only those it is sent: it starts the applies of those (``pytest_runtest_protocol``)."""
-    if is_worker(session.config):
+    if is_worker(session.config) or session.config.option.collectonly:
         return
     state = state_of(session.config)
     for item in session.items:
@@ -175,6 +175,7 @@ def pytest_testnodedown(node: Any, error: object | None) -> None:
         state_of(node.config).kept_lines.extend(kept)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has torn the fixtures down
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if is_worker(session.config):
         # Here, not at unconfigure: what a worker kept must reach the controller with its workeroutput.
