@@ -26,7 +26,6 @@ from alblab.tfstate import resources_in_state_file
 from alblab.workspace import OVERRIDE_FILE
 
 TERRAFORM_STOP_S = 60.0
-EMULATOR_TERRAFORM_STOP_S = 10.0
 
 
 def marked(home: Path) -> list[int]:
@@ -73,13 +72,13 @@ def sweep(home: Path, done: list[str], problems: list[str]) -> None:
     for pid in terraform:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGINT)
-    # On the emulator, what Terraform is in the middle of goes with the emulator: a short wait, then stopped
-    # like the rest. On real AWS it must save its state, however long that takes.
+    # Stopping by itself, Terraform saves its state and removes its temporary files. One that does not in
+    # time is stopped like the rest on the emulator (what it was making goes with the emulator); on real AWS
+    # it is left to finish, since its state is all that says what it made.
+    deadline = time.monotonic() + TERRAFORM_STOP_S
+    while time.monotonic() < deadline and any(still(pid) for pid in terraform):
+        time.sleep(0.1)
     real = [pid for pid in terraform if not (Path(_cwd(pid)) / OVERRIDE_FILE).exists()]
-    for group, wait in ((terraform, EMULATOR_TERRAFORM_STOP_S), (real, TERRAFORM_STOP_S)):
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and any(still(pid) for pid in group):
-            time.sleep(0.1)
     running = [pid for pid in real if still(pid)]
     if running:
         # Its providers and the emulator stay too: Terraform on real AWS must not lose its state.

@@ -58,6 +58,7 @@ ALIASES = {
 }
 MAX_NAME = 14
 PLAN_FILE = "alblab.tfplan"
+PROVIDER_DIR_DIGITS = 6  # a stack's provider lives in p/<its account's last digits>
 PLAN_JSON = "alblab-plan.json"
 
 Progress = Callable[[str], None]
@@ -360,7 +361,9 @@ class Session:
             return provider.env()
 
     def _stack_provider_dir(self, record: StackRecord) -> Path:
-        return self.home / "p" / (accounts.account_of(record.access_key) or record.key)
+        # Short (a socket path holds 107 bytes): the account's last digits, unique in a session (add_stack).
+        account = accounts.account_of(record.access_key) or ""
+        return self.home / "p" / account[-PROVIDER_DIR_DIGITS:]
 
     def stop_stack_provider(self, record: StackRecord) -> None:
         with self._lock:
@@ -428,7 +431,10 @@ class Session:
             if not self.real_aws:
                 # Its own emulated account: configurations with fixed names never meet another stack's.
                 taken = {accounts.account_of(r.access_key) or "" for r in self.record.stacks.values()}
-                record.access_key = accounts.key_for(accounts.new_account(taken))
+                account = accounts.new_account(taken)
+                while account[-PROVIDER_DIR_DIGITS:] in {a[-PROVIDER_DIR_DIGITS:] for a in taken}:
+                    account = accounts.new_account(taken)
+                record.access_key = accounts.key_for(account)
             self.record.stacks[key] = record
             self.save()
         return StackHandle(self, record)
