@@ -37,6 +37,7 @@ from alblab.providers import stop_running as stop_provider_pid
 from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
 from alblab.terraform import TerraformError
+from alblab.terraform import running_pid as running_terraform
 from alblab.terraform import stop_running as stop_terraform_in
 from alblab.tfstate import LoadBalancerRef, choose, load_balancers, resources_in_state_file
 from alblab.workspace import Workspace
@@ -58,7 +59,8 @@ ALIASES = {
 }
 MAX_NAME = 14
 PLAN_FILE = "alblab.tfplan"
-PROVIDER_DIR_DIGITS = 6  # a stack's provider lives in p/<its account's last digits>
+PROVIDER_DIR_DIGITS = 6
+EARLIER_TERRAFORM_WAIT_S = 300.0  # a stack's provider lives in p/<its account's last digits>
 PLAN_JSON = "alblab-plan.json"
 
 Progress = Callable[[str], None]
@@ -622,6 +624,7 @@ class StackHandle:
 
     def prepare(self, extra_vars: dict[str, Any] | None = None) -> Workspace:
         """A fresh copy of the source (keeping the state and keys of the last one), pointed at the session."""
+        self.wait_for_earlier_terraform()
         endpoint = self.session.ensure_emulator()
         self._workspace = Workspace.prepare(
             self.source,
@@ -636,6 +639,23 @@ class StackHandle:
             access_key=self.access_key,
         )
         return self._workspace
+
+    def wait_for_earlier_terraform(self, timeout: float = EARLIER_TERRAFORM_WAIT_S) -> None:
+        """A Terraform an interrupted command asked to stop may still be saving its state (a busy machine, a
+        resource it waits for): wait for it, never signal it again (a second Ctrl-C loses state), and never
+        read or copy its state while it writes."""
+        pid = running_terraform(self.workdir)
+        if pid is None:
+            return
+        self.session.progress(f"waiting for terraform (pid {pid}) of an interrupted command to stop")
+        deadline = time.monotonic() + timeout
+        while running_terraform(self.workdir) is not None:
+            if time.monotonic() > deadline:
+                raise StateError(
+                    f"terraform (pid {pid}) of an earlier command still runs in {self.workdir}: wait for it "
+                    "to stop, or run 'alblab down'"
+                )
+            time.sleep(0.5)
 
     @contextlib.contextmanager
     def _step(self, phase: str) -> Iterator[None]:

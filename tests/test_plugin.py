@@ -212,6 +212,35 @@ def run_keep_on_two_workers_then_cli(ctx: JobContext) -> Run:
     return finished(run.returncode, out, tmp, **extra)
 
 
+@early("plugin_xdist_crash", seconds=150)
+def run_a_worker_that_dies(ctx: JobContext) -> Run:
+    """A worker killed with its stack applied: the controller downs the worker's state directory."""
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-xdist-crash-", dir=ctx.work_root))
+    (tmp / "test_crash.py").write_text(
+        textwrap.dedent(
+            f"""
+            import os
+            import signal
+
+            from alblab.testing import alb_stack
+
+            plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}}, dataplane=False)
+
+
+            def test_the_worker_dies(plain):
+                assert plain.lb.name == "shop"
+                os.kill(os.getpid(), signal.SIGKILL)
+            """
+        )
+    )
+    proc = subprocess.run(
+        [*PYTEST, "-n", "1", "--max-worker-restart", "0", "test_crash.py"],
+        cwd=tmp, env=environment(tmp), capture_output=True, text=True, timeout=850, check=False,
+    )  # fmt: skip
+    (tmp / "test_crash.py").unlink()
+    return finished(proc.returncode, proc.stdout + proc.stderr, tmp)
+
+
 def test_a_consumer_project(jobs: Jobs) -> None:
     run: Run = jobs.result("plugin_consumer")
     if availability() is None:
@@ -286,3 +315,11 @@ def test_keep_on_xdist_workers_names_the_workers_state_directory(jobs: Jobs) -> 
     assert "nothing is left" in down.stdout
     assert not list(run.tmp.glob("home*")), "a worker's state directory is left"
     assert run.left_processes == [], run.out
+
+
+def test_the_controller_cleans_up_after_a_worker_that_died(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_xdist_crash")
+    assert run.rc == 1 and "crashed" in run.out, run.out
+    assert "could not clean up" not in run.out, run.out
+    assert run.left_processes == [], run.out
+    assert run.left_files == [], "the dead worker's state directory is left"

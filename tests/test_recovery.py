@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from alblab import cli, pids, records, recovery
 from alblab.errors import StateError
 from alblab.lab.engine import stop_lines
 from alblab.session import SESSION_FILE, DownReport, Session
+from alblab.terraform import PID_FILE
 from alblab.workspace import OVERRIDE_FILE
 
 DAMAGE = {
@@ -207,3 +209,21 @@ def test_the_lab_says_what_it_found_without_its_record() -> None:
     assert "could not be read (kept as /lab/session.json.damaged-x)" in lines[0]
     assert "stopped the AWS emulator (pid 7)" in lines[1]
     assert lines[-1].startswith("Lab stopped")
+
+
+def test_a_command_waits_for_the_terraform_an_interrupted_one_left_and_never_signals_it(
+    tmp_path: Path, started: list[subprocess.Popen[bytes]]
+) -> None:
+    session = Session(tmp_path / "home")
+    handle = session.add_stack("main", "basic", prefix="t0004")
+    handle.workdir.mkdir(parents=True)
+    # Still saving its state after the Ctrl-C of the command that started it: a second SIGINT would lose it.
+    earlier = start_terraform(started, session.home, handle.workdir, ignore_interrupt=True)
+    (handle.workdir / PID_FILE).write_text(f"{earlier.pid}\n")
+    with pytest.raises(StateError, match=rf"\(pid {earlier.pid}\) of an earlier command still runs"):
+        handle.wait_for_earlier_terraform(timeout=0.5)
+    assert earlier.poll() is None
+    killer = threading.Timer(1.0, earlier.terminate)
+    killer.start()
+    handle.wait_for_earlier_terraform(timeout=30)  # returns once it has stopped
+    assert earlier.poll() is not None
