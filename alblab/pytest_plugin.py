@@ -352,7 +352,7 @@ class PluginState:
         if self._temp_home is not None and report.clean:
             shutil.rmtree(self._temp_home, ignore_errors=True)
         elif report.clean and [p.name for p in session.home.iterdir()] == [records.LOCK_NAME]:
-            shutil.rmtree(session.home, ignore_errors=True)  # a worker's --alblab-keep home, nothing kept
+            shutil.rmtree(session.home, ignore_errors=True)  # an --alblab-keep home that kept nothing
 
     def _clean_up_after_workers(self) -> None:
         """xdist controller: a worker that crashed, or was stopped before it finished, left its state

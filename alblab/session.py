@@ -59,8 +59,8 @@ ALIASES = {
 }
 MAX_NAME = 14
 PLAN_FILE = "alblab.tfplan"
-PROVIDER_DIR_DIGITS = 6
-EARLIER_TERRAFORM_WAIT_S = 300.0  # a stack's provider lives in p/<its account's last digits>
+PROVIDER_DIR_DIGITS = 6  # a stack's provider lives in p/<its account's last digits>
+EARLIER_TERRAFORM_WAIT_S = 300.0  # how long a command waits for the Terraform an interrupted one left
 PLAN_JSON = "alblab-plan.json"
 
 Progress = Callable[[str], None]
@@ -338,9 +338,10 @@ class Session:
                 running = self._stack_providers.get(record.key)
                 if running is not None:
                     return running.env()
-                if record.provider_pid and record.provider_reattach:
-                    if is_provider_running(record.provider_pid):
+                if record.provider_pid:
+                    if record.provider_reattach and is_provider_running(record.provider_pid):
                         return {REATTACH_ENV: record.provider_reattach}
+                    stop_provider_pid(record.provider_pid)  # gone, or interrupted before it was ready
                     record.provider_pid, record.provider_reattach = 0, ""
                 binary, sock_dir = provider_binary(), self._stack_provider_dir(record)
                 if binary is None or len(str(sock_dir)) > MAX_SOCK_DIR:
