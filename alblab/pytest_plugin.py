@@ -114,8 +114,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the applies of every session- and module-scoped stack the selected tests use, all at once:
     most of an apply is the provider's fixed waiters, not CPU. An xdist worker collects every test but runs
-    only those it is sent: it starts the applies of those (``pytest_runtest_protocol``)."""
-    if is_worker(session.config) or session.config.option.collectonly:
+    only those it is sent: it starts the applies of those (``pytest_runtest_protocol``) — unless it is the
+    only worker, which is sent every test in the end."""
+    if session.config.option.collectonly:
+        return
+    if is_worker(session.config) and session.config.workerinput.get("workercount") != 1:  # type: ignore[attr-defined]
         return
     state = state_of(session.config)
     for item in session.items:
