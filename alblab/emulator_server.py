@@ -10,7 +10,12 @@ call, so attempts are recognisable whatever the operation: a later attempt waits
 one succeeded, replays its answer — what an idempotent API does on real AWS. Attempts after a failed answer
 run again, as they would on AWS.
 
-    python -m alblab.emulator_server --port PORT
+In front of moto sits the strict layer (``alblab.strict``): requests AWS would refuse are refused with AWS's
+error, unless ``ALBLAB_EMULATOR=lenient`` (or ``--lenient``) asks for plain moto. In front of both, the
+accounts layer (``alblab.accounts``) serves a request signed with a stack's key from that stack's emulated
+account, so the strict layer and moto both see the stack's account.
+
+    python -m alblab.emulator_server --port PORT [--lenient]
 """
 
 from __future__ import annotations
@@ -125,7 +130,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m alblab.emulator_server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--lenient", action="store_true", help="plain moto: no strict layer (for debugging)")
     args = parser.parse_args(argv)
+    from alblab.strict.mode import ModeError, emulator_mode
+
+    try:
+        mode = "lenient" if args.lenient else emulator_mode()
+    except ModeError as exc:
+        parser.error(str(exc))
     # moto builds some URLs (S3, SQS) from this, as its own server entry point does.
     os.environ.setdefault("MOTO_PORT", str(args.port))
 
@@ -133,14 +145,24 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import run_simple
 
+    from alblab.strict.wsgi import StrictLayer, wrap
+
     def stop(_signum: int, _frame: object) -> None:
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     app = DomainDispatcherApplication(create_backend_app)
-    app = AccountFromKey(app)  # a stack's access key names its account (alblab.accounts)
-    run_simple(args.host, args.port, RetryReplay(app), threaded=True)
+    strict = wrap(app, mode)
+    # Outside in: RetryReplay, accounts, strict, moto. The strict layer reads moto's state in the account moto
+    # will use, which it takes from the x-moto-account-id header the accounts layer sets.
+    app = AccountFromKey(strict)  # a stack's access key names its account (alblab.accounts)
+    print(f"alblab-emulator: serving {mode} on {args.host}:{args.port}", file=sys.stderr, flush=True)
+    try:
+        run_simple(args.host, args.port, RetryReplay(app), threaded=True)
+    finally:
+        if isinstance(strict, StrictLayer):
+            print(strict.summary(), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -96,14 +96,25 @@ def read_json(path: Path) -> Any | None:
         raise DamagedRecord(f"{path} is not valid JSON ({exc}); {DOWN_WITHOUT_RECORD}") from exc
 
 
-def set_aside(path: Path) -> Path:
-    """Move a damaged record out of the way, beside itself, for inspection; returns where it went."""
+def unreadable(path: Path) -> bool:
+    """Whether the record ``path`` exists but is not JSON (truncated, garbage)."""
+    try:
+        read_json(path)
+    except DamagedRecord:
+        return True
+    return False
+
+
+def set_aside(path: Path, into: Path | None = None) -> Path:
+    """Move a damaged record out of the way for inspection, beside itself or into the directory ``into`` (when
+    its own goes); returns where it went."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    folder = into or path.parent
+    target = folder / f"{path.name}.damaged-{stamp}"
     n = 1
     while target.exists():
         n += 1
-        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+        target = folder / f"{path.name}.damaged-{stamp}-{n}"
     os.replace(path, target)
     return target
 
@@ -115,7 +126,13 @@ MARK_ENV = "ALBLAB_STATE_DIR"
 
 
 def mark(home: Path) -> dict[str, str]:
-    return {MARK_ENV: str(home)}
+    """The environment entry that marks a process as ``home``'s (resolved: one spelling per directory)."""
+    return {MARK_ENV: str(Path(home).resolve())}
+
+
+def mark_entry(home: Path) -> bytes:
+    """``mark(home)`` as it reads in /proc/PID/environ."""
+    return "".join(f"{k}={v}" for k, v in mark(home).items()).encode()
 
 
 @contextlib.contextmanager

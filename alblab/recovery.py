@@ -2,8 +2,9 @@
 copies it must not throw away.
 
 Every process a session starts carries ``ALBLAB_STATE_DIR=<state dir>`` in its environment (the emulator,
-the shared providers, Terraform and the providers it starts) or, for the data plane's HAProxy nodes,
-backends and rootless holder, a plane marker that names the state directory. A scan of /proc finds them
+the shared providers, Terraform and the providers it starts, the web console, the git and tar that write a
+change check's base) or, for the data plane's HAProxy nodes, backends, rootless holder and a change check's
+request loop, a plane marker that names the state directory. A scan of /proc finds them
 when ``session.json`` is damaged or lost, or a process was started but not yet recorded when its parent was
 killed — and never another state directory's processes, whose mark differs. They stop in the order that
 loses nothing: Terraform first, with one SIGINT so that it saves its state; then the data plane with its
@@ -19,8 +20,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from alblab import pids, records
+from alblab import consoles, pids, records
 from alblab.emulator import SERVER_MODULE
+from alblab.errors import StateError
 from alblab.terraform import running_pid
 from alblab.tfstate import resources_in_state_file
 from alblab.workspace import OVERRIDE_FILE
@@ -30,7 +32,7 @@ TERRAFORM_STOP_S = 60.0
 
 def marked(home: Path) -> list[int]:
     """Live processes carrying ``home``'s mark (the data plane's aside: :func:`sweep` asks it)."""
-    entry = f"{records.MARK_ENV}={home}".encode()
+    entry = records.mark_entry(home)
     return pids.with_environ(lambda env: entry in env)
 
 
@@ -42,7 +44,7 @@ def plane_marked(home: Path) -> bool:
 
 
 def _still_marked(home: Path) -> Callable[[int], bool]:
-    entry = f"{records.MARK_ENV}={home}".encode()
+    entry = records.mark_entry(home)
     return lambda pid: entry in pids.environ(pid) and pids.alive(pid)
 
 
@@ -57,6 +59,8 @@ def describe(pid: int) -> str:
     words = [a.decode(errors="replace") for a in argv if a]
     if SERVER_MODULE.encode() in argv:
         return f"the AWS emulator (pid {pid})"
+    if consoles.MODULE in argv:
+        return f"the web console (pid {pid})"
     if argv and b"terraform-provider-aws" in argv[0]:
         return f"an aws provider (pid {pid})"
     if _is_terraform(pid):
@@ -122,7 +126,7 @@ def keep_work_copy(workdir: Path) -> str:
         return ""  # the emulator's: what it held goes with the emulator
     try:
         count = len(resources_in_state_file(workdir / "terraform.tfstate"))
-    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+    except (OSError, StateError, ValueError, KeyError, AttributeError, TypeError):
         count = -1
     if not count:
         return ""
@@ -131,12 +135,3 @@ def keep_work_copy(workdir: Path) -> str:
         f"{workdir} holds the Terraform state of {held} on real AWS, and no record says how it was applied: "
         "run 'terraform destroy' there with your variables, remove the folder, then run 'alblab down' again"
     )
-
-
-def unreadable(record: Path) -> bool:
-    """Whether ``record`` exists but is not JSON (truncated, garbage)."""
-    try:
-        records.read_json(record)
-    except records.DamagedRecord:
-        return True
-    return False

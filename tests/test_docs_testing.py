@@ -114,3 +114,15 @@ def test_the_two_accounts_example_is_what_the_plugin_test_runs() -> None:
     assert (REPO_ROOT / "tests" / "fixtures" / "plain-alb" / "main.tf").is_file()
     runner = (REPO_ROOT / "tests" / "test_plugin.py").read_text()
     assert 'blocks_after("<!-- two-accounts-test -->")' in runner
+
+
+def test_the_ci_snippet_checks_a_pull_requests_change_against_its_base() -> None:
+    workflow = yaml.safe_load(blocks_after("<!-- consumer-workflow -->"))
+    job = workflow["jobs"]["alb-change"]
+    assert "pull_request" in job["if"]
+    checkout = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0, "the base ref must be fetched"
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    (check,) = [c for c in alblab_commands(runs) if c[0] == "check"]
+    assert check[check.index("--base") + 1] == "origin/${{ github.base_ref }}"
+    assert cli.parser().parse_args(check).base == "origin/${{ github.base_ref }}"

@@ -4,6 +4,7 @@ Everything here is driven by :class:`alblab.model.Stack` (the live API state), n
 This package's names are its whole public face; nothing outside it needs a module below it::
 
     from alblab.dataplane import DataPlane, DataPlaneError, HttpResult, availability, teardown_saved
+    from alblab.dataplane import Attempt, LoopRequest, RequestLoop   # traffic while something changes
     from alblab.dataplane import teardown_owned  # planes whose plane.json is lost, by their owner's mark
 """
 
@@ -18,6 +19,7 @@ _HOMES = {
     "DataPlane": "plane",
     "DataPlaneTimeout": "plane",
     "HttpResult": "client",
+    "LoggedRequest": "requestlog",
     "Reach": "client",
     "AlbNode": "views",
     "TargetHost": "views",
@@ -26,6 +28,9 @@ _HOMES = {
     "teardown_saved": "teardown",
     "teardown_owned": "teardown",
     "owned_processes": "teardown",
+    "Attempt": "loop",
+    "LoopRequest": "loop",
+    "RequestLoop": "loop",
     "availability": "sandbox",
     "run_mode": "sandbox",
     "Mode": "sandbox",

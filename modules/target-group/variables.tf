@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Target group name: 1-32 characters, letters, digits and hyphens, not starting or ending with a hyphen."
+  description = "Target group name: 1-32 characters, letters, digits and hyphens, not starting or ending with a hyphen. The group is called \"<name cut to 27 characters>-<4 hex digits>\", the digits derived from the fields whose change replaces the group, unless exact_name is true."
   type        = string
   nullable    = false
 
@@ -271,5 +271,12 @@ variable "tags" {
   description = "Tags for the target group."
   type        = map(string)
   default     = {}
+  nullable    = false
+}
+
+variable "exact_name" {
+  description = "Name the group exactly name, without the 4-digit suffix. A change that replaces the group (target_type, port, protocol, protocol_version, vpc_id) then fails at apply because the name is taken, before anything is changed; change the name in the same apply to replace it."
+  type        = bool
+  default     = false
   nullable    = false
 }
