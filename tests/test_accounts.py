@@ -163,3 +163,18 @@ def test_a_presigned_url_reads_its_own_accounts_bucket(emulator: Emulator) -> No
         assert f"{credential}AKIA444455556666ALBL" in url
         with urllib.request.urlopen(url, timeout=10) as answer:  # no Authorization header: the query's key
             assert answer.read() == b"from B"
+
+
+def test_the_strict_layer_checks_a_request_against_its_own_accounts_state(emulator: Emulator) -> None:
+    """AWS refuses a load balancer in one subnet: "You must specify subnets from at least two Availability
+    Zones" (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html).
+    The strict layer reads the subnet from moto's state in the account the request is filed under; read from
+    moto's default account it would be unknown there, and the request would reach moto, which accepts it."""
+    clients = aws_clients(emulator.endpoint, access_key=accounts.key_for(A))
+    vpc = clients.ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    subnet = clients.ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.1.0/24", AvailabilityZone="us-east-1a")
+    with pytest.raises(clients.elbv2.exceptions.ClientError) as refused:
+        clients.elbv2.create_load_balancer(Name="one-subnet", Subnets=[subnet["Subnet"]["SubnetId"]])
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert "two subnets" in refused.value.response["Error"]["Message"]
+    assert not clients.elbv2.describe_load_balancers()["LoadBalancers"]

@@ -299,14 +299,21 @@ TRUNCATED = b'{"aws": "emulator", "emulator_pid": 41'  # a write cut short
 TERRAFORM = (shutil.which("terraform") or "terraform").encode()  # argv[0] of the launcher's Terraform
 
 
-def assert_clean_but_the_kept_record(e: Env, prefixes: set[str], damaged: bytes) -> None:
-    """Nothing of the stack is left; the damaged record is kept aside for inspection, and only that."""
+def assert_clean_but_the_kept_record(
+    e: Env, prefixes: set[str], damaged: bytes, console: bytes | None = None
+) -> None:
+    """Nothing of the stack is left; the damaged records are kept aside for inspection, and only those."""
     assert ours(e) == [], f"processes left: {ours(e)}"
     left = {ns for ns in namespaces() for prefix in prefixes if ns.startswith(f"{prefix}-")}
     assert left == set(), f"namespaces left: {left}"
     (kept,) = e.home.glob("session.json.damaged-*")
     assert kept.read_bytes() == damaged
-    assert sorted(p.name for p in e.home.iterdir()) == sorted([kept.name, "lock"])
+    names = [kept.name, "lock"]
+    if console is not None:
+        (kept_console,) = e.home.glob("console.json.damaged-*")
+        assert kept_console.read_bytes() == console
+        names.append(kept_console.name)
+    assert sorted(p.name for p in e.home.iterdir()) == sorted(names)
     assert list(e.tmp.iterdir()) == [], f"temp files left: {list(e.tmp.iterdir())}"
     shutil.rmtree(e.home)
 
@@ -326,17 +333,23 @@ def damaged_record_scenario(env: Env) -> None:
     extra = [] if DATAPLANE else ["--no-dataplane"]
     assert_message(alblab(env, "up", "basic", *extra), 0)
     prefixes = plane_prefixes(env)
+    assert_message(alblab(env, "console"), 0, "console: http://127.0.0.1:")
     assert ours(env), "nothing runs after up"
-    # A truncated write of session.json, and a disk that filled while plane.json was written.
+    # A truncated write of session.json, a disk that filled while plane.json was written, and a console
+    # whose record is torn and whose ready file is gone: only the marks name what runs.
     (env.home / "session.json").write_bytes(TRUNCATED)
     for saved in env.home.glob("planes/*/plane.json"):
         saved.write_bytes(b"\0" * 64)
+    (env.home / "console" / "console.json").write_bytes(TRUNCATED)
+    (env.home / "console" / "ready.json").unlink()
     assert_message(alblab(env, "status"), 1, "is not valid JSON", "run 'alblab down'")
     down = alblab(env, "down")
-    assert_message(down, 0, "session.json could not be read", "the AWS emulator", "nothing is left")
+    assert_message(
+        down, 0, "session.json could not be read", "the AWS emulator", "the web console", "nothing is left"
+    )
     if DATAPLANE:
         assert "data plane processes" in down.stdout, down.stdout
-    assert_clean_but_the_kept_record(env, prefixes, TRUNCATED)
+    assert_clean_but_the_kept_record(env, prefixes, TRUNCATED, console=TRUNCATED)
 
 
 @early("faults_damaged_mid_apply", seconds=120)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from alblab import cli, pids, records, recovery
+from alblab import cli, consoles, pids, records, recovery
+from alblab.basesource import base_of
+from alblab.console.launch import open_console
 from alblab.errors import StateError
 from alblab.lab.engine import stop_lines
 from alblab.session import SESSION_FILE, DownReport, Session
@@ -227,3 +231,66 @@ def test_a_command_waits_for_the_terraform_an_interrupted_one_left_and_never_sig
     killer.start()
     handle.wait_for_earlier_terraform(timeout=30)  # returns once it has stopped
     assert earlier.poll() is not None
+
+
+def test_the_console_carries_the_mark_and_comes_down_without_its_records(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    said: list[str] = []
+    open_console(home, "main", out=said.append)
+    record = consoles.read(home)
+    assert record is not None and said[-1].startswith("console: http://127.0.0.1:")
+    try:
+        assert records.mark_entry(home) in pids.environ(record.pid)
+        damaged = b'{"stack": "ma'
+        (home / SESSION_FILE).write_bytes(DAMAGE["truncated"])
+        (consoles.directory(home) / consoles.RECORD).write_bytes(damaged)
+        (consoles.directory(home) / consoles.READY).unlink()  # nothing but the mark names it now
+
+        report = Session(home, recover=True).down()
+
+        assert report.clean, report.problems
+        deadline = time.monotonic() + 10
+        while pids.alive(record.pid) and time.monotonic() < deadline:  # its exit may still be under way
+            time.sleep(0.01)
+        assert not pids.alive(record.pid)
+        found = f"stopped the web console (pid {record.pid}), found by this state directory's mark"
+        assert found in report.done
+        (kept,) = home.glob(f"{consoles.RECORD}.damaged-*")
+        assert kept.read_bytes() == damaged
+        assert not consoles.directory(home).exists()
+    finally:
+        if pids.alive(record.pid):
+            os.kill(record.pid, signal.SIGKILL)
+
+
+def test_the_base_of_a_change_check_is_written_by_git_and_tar_that_carry_the_mark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "infra").mkdir(parents=True)
+    (repo / "infra" / "main.tf").write_text("# base\n")
+    who = {f"GIT_{role}_{field}": value for role in ("AUTHOR", "COMMITTER")
+           for field, value in (("NAME", "t"), ("EMAIL", "t@example.com"))}  # fmt: skip
+    git_env = {**os.environ, **who, "GIT_CONFIG_GLOBAL": "/dev/null"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=git_env)
+    base = base_of("HEAD", repo / "infra")
+    # Stand-ins in front of the real tools, saying which state directory's mark they were started with.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("git", "tar"):
+        real = shutil.which(tool)
+        assert real is not None
+        script = tools / tool
+        seen = tmp_path / f"{tool}.seen"
+        script.write_text(f'#!/bin/sh\necho "${{ALBLAB_STATE_DIR:-}}" >> {seen}\nexec {real} "$@"\n')
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    home = tmp_path / "home"
+
+    written = base.checkout(home / "work" / "base", env=records.mark(home))
+
+    assert (written / "main.tf").read_text() == "# base\n"
+    for tool in ("git", "tar"):
+        assert (tmp_path / f"{tool}.seen").read_text().split() == [str(home.resolve())], tool
