@@ -293,6 +293,8 @@ class Session:
         return stopped
 
     def clients(self) -> AwsClients:
+        """boto3 clients in moto's default account; a stack's resources are in its own account
+        (``StackHandle.clients``)."""
         return aws_clients(self.endpoint)
 
     def terraform_env(self) -> dict[str, str]:
