@@ -790,7 +790,7 @@ class StackHandle:
         if not cached.is_file():
             if not planfile.is_file():
                 raise StateError(f"stack {self.key!r} has no saved plan (apply it with a saved plan)")
-            cached.write_text(json.dumps(self.workspace.runner.show_json(planfile)))
+            records.write_json(cached, self.workspace.runner.show_json(planfile))  # whole or not at all
         result: dict[str, Any] = json.loads(cached.read_text())
         return result
 
