@@ -13,6 +13,10 @@ and what this adapter does about each:
   passes ``var=None`` always and hands variables over as var files of its own (``TerraformRunner``).
 - There is no per-call environment (it copies ``os.environ``); threads would race on it. Each runner
   therefore gets a small launcher script as ``terraform_bin_path`` that sets its environment.
+- Its constructor and every successful command parse ``terraform.tfstate`` with ``json.load``, which raises
+  ``JSONDecodeError`` on the empty file Terraform creates to lock it (left so by an apply interrupted early)
+  or on a torn one: the adapter's ``Terraform`` never reads the state (nothing here uses that copy);
+  ``alblab.tfstate`` reads it with a clear message, and Terraform itself judges it when it runs.
 ``tests/test_terraform_adapter.py`` pins these behaviours, so a new python-terraform fails loudly there.
 """
 
@@ -162,6 +166,13 @@ def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
 _SETSID = shutil.which("setsid") or "setsid"
 
 
+class _Terraform(Terraform):
+    """python-terraform that never parses the state file (see the module's docstring)."""
+
+    def read_state_file(self, file_path: str | None = None) -> None:
+        self.tfstate = None
+
+
 def running_pid(workdir: Path) -> int | None:
     """The PID of a Terraform still running in ``workdir`` (ours: started through the launcher)."""
     try:
@@ -210,7 +221,7 @@ class TerraformRunner:
         self.env = dict(env)
         self.variables = dict(variables or {})
         self.var_files = [Path(p) for p in var_files]
-        self._tf = Terraform(
+        self._tf = _Terraform(
             working_dir=str(self.workdir),
             terraform_bin_path=str(_write_launcher(self.workdir, self.env)),
         )

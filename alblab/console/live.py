@@ -210,7 +210,8 @@ class Live:
             self._set_status("no-alb", "no load balancer yet")
             return
         try:
-            stack = read_stack(session.clients(), arn=record.lb["arn"])
+            # The stack's own emulated account (its key) holds its ALB.
+            stack = read_stack(session.stack(self.key).clients(), arn=record.lb["arn"])
         except Exception as exc:  # botocore's errors, a deleted ALB, an emulator stopping right now
             if not session.real_aws and _gone_soon(session.emulator_alive):
                 # It closed its port while exiting: say what happened, not what the read saw.
