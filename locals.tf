@@ -3,6 +3,13 @@ locals {
   # message has to say which ALB (and field) it is about.
   caller = "ALB \"${var.name}\""
 
+  # ELBv2's tag alphabet (API Reference, Tag): Unicode letters, separators (spaces) and numbers, and _ . : / = + - @.
+  tag_pattern = "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"
+
+  # What this module has checked itself and reported under its own names: the submodules skip these values (see
+  # their error_context), so one mistake is reported once.
+  checked = { vpc_id = var.vpc_id, tags = var.tags }
+
   tg_names = { for k, tg in var.target_groups : k => lookup(tg, "name", null) != null ? tg.name : "${var.name}-${k}" }
 
   target_group_arns = { for k, m in module.target_group : k => m.arn }
