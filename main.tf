@@ -1,4 +1,5 @@
-# The provider's partition and region, read at plan: ARNs the module is given must be in them.
+# The provider's partition and region, read at plan: ARNs the module is given must be in them. The region's
+# name is its id (the attribute every provider version has).
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 

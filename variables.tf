@@ -265,8 +265,8 @@ variable "web_acl_arn" {
   validation {
     # Checked once the shape is right, against the provider's partition and region (read at plan).
     condition = var.web_acl_arn == null ? true : !can(regex("^arn:[^:]+:wafv2:[^:]*:", var.web_acl_arn)) ? true : (
-    split(":", var.web_acl_arn)[1] == data.aws_partition.current.partition && split(":", var.web_acl_arn)[3] == data.aws_region.current.name)
-    error_message = "web_acl_arn must be in the ALB's partition and region (${data.aws_partition.current.partition}, ${data.aws_region.current.name}: a regional web ACL protects resources of its own region only); got \"${coalesce(var.web_acl_arn, "null")}\"."
+    split(":", var.web_acl_arn)[1] == data.aws_partition.current.partition && split(":", var.web_acl_arn)[3] == data.aws_region.current.id)
+    error_message = "web_acl_arn must be in the ALB's partition and region (${data.aws_partition.current.partition}, ${data.aws_region.current.id}: a regional web ACL protects resources of its own region only); got \"${coalesce(var.web_acl_arn, "null")}\"."
   }
 }
 

@@ -9,8 +9,8 @@ variable "listener_arn" {
   }
   validation {
     condition = !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", var.listener_arn)) ? true : (
-    split(":", var.listener_arn)[1] == data.aws_partition.current.partition && split(":", var.listener_arn)[3] == data.aws_region.current.name)
-    error_message = "listener_arn must be in the provider's partition and region (${data.aws_partition.current.partition}, ${data.aws_region.current.name})${local.caller}: got \"${var.listener_arn}\"."
+    split(":", var.listener_arn)[1] == data.aws_partition.current.partition && split(":", var.listener_arn)[3] == data.aws_region.current.id)
+    error_message = "listener_arn must be in the provider's partition and region (${data.aws_partition.current.partition}, ${data.aws_region.current.id})${local.caller}: got \"${var.listener_arn}\"."
   }
 }
 
@@ -27,10 +27,10 @@ variable "target_group_arns" {
   }
   validation {
     condition = alltrue([for arn in values(var.target_group_arns) : !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", arn)) ? true
-    : (split(":", arn)[1] == data.aws_partition.current.partition && split(":", arn)[3] == data.aws_region.current.name)])
-    error_message = format("target_group_arns must be in the provider's partition and region (%s, %s)%s: %s.", data.aws_partition.current.partition, data.aws_region.current.name, local.caller, join(", ", [for k, arn in var.target_group_arns : "target_group_arns[\"${k}\"] = \"${arn}\""
+    : (split(":", arn)[1] == data.aws_partition.current.partition && split(":", arn)[3] == data.aws_region.current.id)])
+    error_message = format("target_group_arns must be in the provider's partition and region (%s, %s)%s: %s.", data.aws_partition.current.partition, data.aws_region.current.id, local.caller, join(", ", [for k, arn in var.target_group_arns : "target_group_arns[\"${k}\"] = \"${arn}\""
       if !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", arn)) ? false
-    : !(split(":", arn)[1] == data.aws_partition.current.partition && split(":", arn)[3] == data.aws_region.current.name)]))
+    : !(split(":", arn)[1] == data.aws_partition.current.partition && split(":", arn)[3] == data.aws_region.current.id)]))
   }
 }
 

@@ -8,7 +8,7 @@ mock_provider "aws" {
 variables {
   name       = "tt-valid"
   vpc_id     = "vpc-0123456789abcdef0"
-  subnet_ids = ["subnet-a", "subnet-b"]
+  subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
   target_groups = {
     web = { port = 80 }
   }
@@ -55,7 +55,7 @@ run "one_subnet" {
   command = plan
 
   variables {
-    subnet_ids = ["subnet-a"]
+    subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]
   }
 
   expect_failures = [var.subnet_ids]
@@ -1232,7 +1232,7 @@ run "existing_sgs_need_ids" {
     name                  = "tt-valid"
     vpc_id                = "vpc-0123456789abcdef0"
     create                = false
-    alb_security_group_id = "sg-1"
+    alb_security_group_id = "sg-0aaaaaaaaaaaaaaaa"
   }
 
   expect_failures = [var.alb_security_group_id]
@@ -1251,4 +1251,133 @@ run "name_starting_with_sg" {
   }
 
   expect_failures = [var.name]
+}
+
+# The checks against the AWS API models and the provider's region (the mock provider's data sources say us-east-1).
+run "vpc_name_for_id" {
+  command = plan
+
+  variables {
+    vpc_id = "main-vpc"
+  }
+
+  expect_failures = [var.vpc_id]
+}
+
+run "tag_outside_elb_alphabet" {
+  command = plan
+
+  variables {
+    tags = { Owner = "ops <oncall>" }
+  }
+
+  expect_failures = [var.tags]
+}
+
+run "certificate_of_another_region" {
+  command = plan
+
+  module {
+    source = "./modules/listener"
+  }
+
+  variables {
+    load_balancer_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/tt/50dc6c495c0c9188"
+    port              = 443
+    protocol          = "HTTPS"
+    certificate_arn   = "arn:aws:acm:sa-east-1:123456789012:certificate/0f6b6bd8-7c7a-4d4b-9d57-1a2b3c4d5e6f"
+    default_action    = { fixed_response = { status_code = "404" } }
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "policy_not_in_the_list" {
+  command = plan
+
+  module {
+    source = "./modules/listener"
+  }
+
+  variables {
+    load_balancer_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/tt/50dc6c495c0c9188"
+    port              = 443
+    protocol          = "HTTPS"
+    certificate_arn   = "arn:aws:iam::123456789012:server-certificate/tt"
+    ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2022-02"
+    default_action    = { fixed_response = { status_code = "404" } }
+  }
+
+  expect_failures = [var.ssl_policy]
+}
+
+run "policy_added_by_the_caller" {
+  command = plan
+
+  module {
+    source = "./modules/listener"
+  }
+
+  variables {
+    load_balancer_arn       = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/tt/50dc6c495c0c9188"
+    port                    = 443
+    protocol                = "HTTPS"
+    certificate_arn         = "arn:aws:iam::123456789012:server-certificate/tt"
+    ssl_policy              = "ELBSecurityPolicy-TLS13-1-2-2022-02"
+    additional_ssl_policies = ["ELBSecurityPolicy-TLS13-1-2-2022-02"]
+    default_action          = { fixed_response = { status_code = "404" } }
+  }
+}
+
+run "https_redirect_keeping_port_80" {
+  command = plan
+
+  module {
+    source = "./modules/listener-rules"
+  }
+
+  variables {
+    listener_arn      = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/tt/50dc6c495c0c9188/f2f7dc8efc522ab2"
+    listener_protocol = "HTTP"
+    listener_port     = 80
+    default_action    = { redirect = { protocol = "HTTPS", status_code = "HTTP_302" } }
+  }
+
+  expect_failures = [output.routing_table]
+}
+
+run "grpc_group_behind_http" {
+  command = plan
+
+  module {
+    source = "./modules/listener-rules"
+  }
+
+  variables {
+    listener_arn           = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/tt/50dc6c495c0c9188/f2f7dc8efc522ab2"
+    listener_protocol      = "HTTP"
+    listener_port          = 80
+    target_group_arns      = { rpc = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tt/73e2d6bc24d8a067" }
+    target_group_protocols = { rpc = "GRPC" }
+    default_action         = { forward = { target_group_key = "rpc" } }
+  }
+
+  expect_failures = [output.routing_table]
+}
+
+run "grpc_group_behind_https" {
+  command = plan
+
+  module {
+    source = "./modules/listener-rules"
+  }
+
+  variables {
+    listener_arn           = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/tt/50dc6c495c0c9188/f2f7dc8efc522ab2"
+    listener_protocol      = "HTTPS"
+    listener_port          = 443
+    target_group_arns      = { rpc = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tt/73e2d6bc24d8a067" }
+    target_group_protocols = { rpc = "GRPC" }
+    default_action         = { forward = { target_group_key = "rpc" } }
+  }
 }
