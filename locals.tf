@@ -10,6 +10,9 @@ locals {
   # their error_context), so one mistake is reported once.
   checked = { vpc_id = var.vpc_id, tags = var.tags }
 
+  # Read once here and handed down: the submodules check ARNs against them without reading them again.
+  partition_and_region = { partition = data.aws_partition.current.partition, region = data.aws_region.current.id }
+
   tg_names = { for k, tg in var.target_groups : k => lookup(tg, "name", null) != null ? tg.name : "${var.name}-${k}" }
 
   target_group_arns = { for k, m in module.target_group : k => m.arn }

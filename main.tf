@@ -72,6 +72,7 @@ module "target_group" {
   slow_start                        = lookup(each.value, "slow_start", null)
   deregistration_delay              = lookup(each.value, "deregistration_delay", null)
   targets                           = lookup(each.value, "targets", null)
+  partition_and_region              = local.partition_and_region
   error_context                     = { path = "target_groups[\"${each.key}\"].", caller = local.caller, checked = local.checked }
   tags                              = merge(var.tags, lookup(each.value, "tags", {}))
 }
@@ -94,6 +95,7 @@ module "listener" {
   rules                       = lookup(each.value, "rules", null)
   target_group_arns           = local.target_group_arns
   target_group_protocols      = { for k, m in module.target_group : k => m.protocol_version }
+  partition_and_region        = local.partition_and_region
   error_context               = { path = "listeners[\"${each.key}\"].", caller = local.caller, checked = local.checked }
   tags                        = merge(var.tags, lookup(each.value, "tags", {}))
 }

@@ -9,8 +9,8 @@ variable "listener_arn" {
   }
   validation {
     condition = !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", var.listener_arn)) ? true : (
-    split(":", var.listener_arn)[1] == data.aws_partition.current.partition && split(":", var.listener_arn)[3] == data.aws_region.current.id)
-    error_message = "listener_arn must be in the provider's partition and region (${data.aws_partition.current.partition}, ${data.aws_region.current.id})${local.caller}: got \"${var.listener_arn}\"."
+    split(":", var.listener_arn)[1] == local.partition && split(":", var.listener_arn)[3] == local.region)
+    error_message = "listener_arn must be in the provider's partition and region (${local.partition}, ${local.region})${local.caller}: got \"${var.listener_arn}\"."
   }
 }
 
@@ -27,10 +27,10 @@ variable "target_group_arns" {
   }
   validation {
     condition = alltrue([for arn in values(var.target_group_arns) : !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", arn)) ? true
-    : (split(":", arn)[1] == data.aws_partition.current.partition && split(":", arn)[3] == data.aws_region.current.id)])
-    error_message = format("target_group_arns must be in the provider's partition and region (%s, %s)%s: %s.", data.aws_partition.current.partition, data.aws_region.current.id, local.caller, join(", ", [for k, arn in var.target_group_arns : "target_group_arns[\"${k}\"] = \"${arn}\""
+    : (split(":", arn)[1] == local.partition && split(":", arn)[3] == local.region)])
+    error_message = format("target_group_arns must be in the provider's partition and region (%s, %s)%s: %s.", local.partition, local.region, local.caller, join(", ", [for k, arn in var.target_group_arns : "target_group_arns[\"${k}\"] = \"${arn}\""
       if !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", arn)) ? false
-    : !(split(":", arn)[1] == data.aws_partition.current.partition && split(":", arn)[3] == data.aws_region.current.id)]))
+    : !(split(":", arn)[1] == local.partition && split(":", arn)[3] == local.region)]))
   }
 }
 
@@ -254,6 +254,15 @@ variable "rules" {
     condition     = alltrue([for r in values(var.rules) : length(r.tags) == 0 || length(merge(var.tags, r.tags)) <= 50])
     error_message = format("A resource takes at most 50 tags, those it inherits included%s: %s.", local.caller, join(", ", [for k, r in var.rules : "${local.path}rules[\"${k}\"].tags has ${length(merge(var.tags, r.tags))} with the inherited ones" if length(r.tags) > 0 && length(merge(var.tags, r.tags)) > 50]))
   }
+}
+
+variable "partition_and_region" {
+  description = "The provider's partition and region, when the caller has read them (the root module passes its own): ARNs are checked against them. null: this module reads them from the provider."
+  type = object({
+    partition = string
+    region    = string
+  })
+  default = null
 }
 
 variable "error_context" {

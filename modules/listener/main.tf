@@ -80,6 +80,7 @@ module "rules" {
   listener_port          = var.port
   target_group_arns      = var.target_group_arns
   target_group_protocols = var.target_group_protocols
+  partition_and_region   = { partition = local.partition, region = local.region }
   default_action         = var.default_action
   rules                  = var.rules
   reserved_priorities    = var.reserved_priorities

@@ -9,8 +9,8 @@ variable "load_balancer_arn" {
   }
   validation {
     condition = !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", var.load_balancer_arn)) ? true : (
-    split(":", var.load_balancer_arn)[1] == data.aws_partition.current.partition && split(":", var.load_balancer_arn)[3] == data.aws_region.current.id)
-    error_message = "load_balancer_arn must be in the provider's partition and region (${data.aws_partition.current.partition}, ${data.aws_region.current.id})${local.caller}: got \"${var.load_balancer_arn}\"."
+    split(":", var.load_balancer_arn)[1] == local.partition && split(":", var.load_balancer_arn)[3] == local.region)
+    error_message = "load_balancer_arn must be in the provider's partition and region (${local.partition}, ${local.region})${local.caller}: got \"${var.load_balancer_arn}\"."
   }
 }
 
@@ -59,11 +59,11 @@ variable "certificate_arn" {
   validation {
     # ACM certificates are regional: the load balancer's region. IAM server certificates are global (no region).
     condition = alltrue([for arn in concat(var.certificate_arn == null ? [] : [var.certificate_arn], values(var.additional_certificate_arns)) :
-      !can(regex("^arn:[^:]+:(acm|iam):", arn)) ? true : (split(":", arn)[1] == data.aws_partition.current.partition
-    && (split(":", arn)[2] == "iam" || split(":", arn)[3] == data.aws_region.current.id))])
-    error_message = format("Certificates must be in the load balancer's partition and, from ACM, its region (%s, %s: ACM certificates are regional)%s: %s.", data.aws_partition.current.partition, data.aws_region.current.id, local.caller, join(", ", [for p, arn in merge(var.certificate_arn == null ? {} : { "certificate_arn" = var.certificate_arn }, { for k, v in var.additional_certificate_arns : "additional_certificate_arns[\"${k}\"]" => v }) :
-      "${local.path}${p} = \"${arn}\"" if !can(regex("^arn:[^:]+:(acm|iam):", arn)) ? false : !(split(":", arn)[1] == data.aws_partition.current.partition
-    && (split(":", arn)[2] == "iam" || split(":", arn)[3] == data.aws_region.current.id))]))
+      !can(regex("^arn:[^:]+:(acm|iam):", arn)) ? true : (split(":", arn)[1] == local.partition
+    && (split(":", arn)[2] == "iam" || split(":", arn)[3] == local.region))])
+    error_message = format("Certificates must be in the load balancer's partition and, from ACM, its region (%s, %s: ACM certificates are regional)%s: %s.", local.partition, local.region, local.caller, join(", ", [for p, arn in merge(var.certificate_arn == null ? {} : { "certificate_arn" = var.certificate_arn }, { for k, v in var.additional_certificate_arns : "additional_certificate_arns[\"${k}\"]" => v }) :
+      "${local.path}${p} = \"${arn}\"" if !can(regex("^arn:[^:]+:(acm|iam):", arn)) ? false : !(split(":", arn)[1] == local.partition
+    && (split(":", arn)[2] == "iam" || split(":", arn)[3] == local.region))]))
   }
 }
 
@@ -135,6 +135,15 @@ variable "reserved_priorities" {
   type        = list(number)
   default     = []
   nullable    = false
+}
+
+variable "partition_and_region" {
+  description = "The provider's partition and region, when the caller has read them (the root module passes its own): ARNs are checked against them. null: this module reads them from the provider."
+  type = object({
+    partition = string
+    region    = string
+  })
+  default = null
 }
 
 variable "error_context" {

@@ -263,11 +263,20 @@ variable "targets" {
   validation {
     # Checked once the shape is a Lambda ARN (the precondition on each attachment checks the shape).
     condition = var.target_type != "lambda" || alltrue([for t in values(var.targets) : !can(regex("^arn:[^:]+:lambda:[^:]*:", t.target_id)) ? true
-    : (split(":", t.target_id)[1] == data.aws_partition.current.partition && split(":", t.target_id)[3] == data.aws_region.current.id)])
-    error_message = format("A Lambda target must be in the load balancer's partition and region (%s, %s): the function and the target group share an account and a region%s: %s.", data.aws_partition.current.partition, data.aws_region.current.id, local.caller, join(", ", [for k, t in var.targets : "${local.path}targets[\"${k}\"].target_id = \"${t.target_id}\""
+    : (split(":", t.target_id)[1] == local.partition && split(":", t.target_id)[3] == local.region)])
+    error_message = format("A Lambda target must be in the load balancer's partition and region (%s, %s): the function and the target group share an account and a region%s: %s.", local.partition, local.region, local.caller, join(", ", [for k, t in var.targets : "${local.path}targets[\"${k}\"].target_id = \"${t.target_id}\""
       if var.target_type != "lambda" || !can(regex("^arn:[^:]+:lambda:[^:]*:", t.target_id)) ? false
-    : !(split(":", t.target_id)[1] == data.aws_partition.current.partition && split(":", t.target_id)[3] == data.aws_region.current.id)]))
+    : !(split(":", t.target_id)[1] == local.partition && split(":", t.target_id)[3] == local.region)]))
   }
+}
+
+variable "partition_and_region" {
+  description = "The provider's partition and region, when the caller has read them (the root module passes its own): ARNs are checked against them. null: this module reads them from the provider."
+  type = object({
+    partition = string
+    region    = string
+  })
+  default = null
 }
 
 variable "error_context" {
