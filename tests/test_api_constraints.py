@@ -172,12 +172,12 @@ def test_case_problems_needs_the_rule_and_a_field_in_an_error_of_each_case() -> 
         "Module output value precondition failed: Target groups with protocol_version HTTP2 or GRPC take "
         'requests from HTTPS listeners only (ALB "x"): listeners["http"].default_action -> "rpc" (GRPC).'
     )
-    assert plan_checks.case_problems(one, {"124": [message]}) == []
-    assert plan_checks.case_problems(one, {"124": ['Another check: listeners["http"].default_action']}) == [
-        f"case_124: no error with the rule of {check.label}"
+    assert plan_checks.case_problems(one, {"120": [message]}) == []
+    assert plan_checks.case_problems(one, {"120": ['Another check: listeners["http"].default_action']}) == [
+        f"case_120: no error with the rule of {check.label}"
     ]
-    assert plan_checks.case_problems(one, {"124": [message.replace(".default_action", "")]}) == [
-        f"case_124: the error of {check.label} names none of its fields"
+    assert plan_checks.case_problems(one, {"120": [message.replace(".default_action", "")]}) == [
+        f"case_120: the error of {check.label} names none of its fields"
     ]
 
 

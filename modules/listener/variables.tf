@@ -167,12 +167,12 @@ variable "tags" {
   nullable    = false
 
   validation {
-    condition = alltrue([for k, v in var.tags : lookup(var.error_context.checked.tags, k, null) == v || (length(k) >= 1 && length(k) <= 128
+    condition = alltrue([for k, v in var.tags : (length(k) >= 1 && length(k) <= 128
       && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v))
-    && trimspace(k) == k && trimspace(v) == v)])
-    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\"%s: %s.", local.caller, join(", ", [for k, v in var.tags : "${local.path}tags[\"${k}\"] = \"${v}\"" if !(lookup(var.error_context.checked.tags, k, null) == v || (length(k) >= 1 && length(k) <= 128
+    && trimspace(k) == k && trimspace(v) == v) if lookup(var.error_context.checked.tags, k, null) != v])
+    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\"%s: %s.", local.caller, join(", ", [for k, v in var.tags : "${local.path}tags[\"${k}\"] = \"${v}\"" if lookup(var.error_context.checked.tags, k, null) == v ? false : !(length(k) >= 1 && length(k) <= 128
       && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v))
-    && trimspace(k) == k && trimspace(v) == v))]))
+    && trimspace(k) == k && trimspace(v) == v)]))
   }
   validation {
     condition     = length(var.tags) <= 50 || alltrue([for k, v in var.tags : lookup(var.error_context.checked.tags, k, null) == v])

@@ -1,7 +1,8 @@
-# expect-field: listeners["https"].certificate_arn = "arn:aws:acm:eu-west-2:|listeners["https"].ssl_policy = "ELBSecurityPolicy-TLS13-1-3-2023-01"|listeners["https"].tags["env"] = "prod/eu "|listeners["alt"].tags has 51
-# expect-rule: Certificates must be in the load balancer's partition and, from ACM, its region|ssl_policy must be one of the security policies AWS documents for ALBs|Tags must be ELB tags|A resource takes at most 50 tags, those it inherits included
-# A certificate from another region's ACM; a policy name of the right shape that AWS does not have; a trailing space
-# in a listener tag; 51 tags on a listener.
+# expect-field: listeners["http"].rules["mobile"].conditions.http_headers["X-Client-*"]|listeners["http"].rules["cart"].conditions.path_pattern "shop.example.net/cart*"|listeners["http"].rules["v2"].conditions.path_pattern "api/v2/*"|listeners["http"].rules["a"].tags["release:"] = "2024.10~rc"|listeners["http"].rules["b"].tags has 51
+# expect-rule: conditions.http_headers names must be|conditions.path_pattern values match the request's path|conditions.path_pattern values match the request's path|Tags must be ELB tags|A resource takes at most 50 tags, those it inherits included
+# Rules of one listener: a wildcard in a header name (wildcards match values only); a host and path pasted as a path
+# pattern; a relative path; a "~" in a rule's tag; 41 tags of a rule's own on top of the 10 of the ALB and its
+# listener.
 module "case_119" {
   source = "../.."
 
@@ -10,20 +11,18 @@ module "case_119" {
   subnet_ids    = local.subnet_ids
   target_groups = { web = { port = 80 } }
   listeners = {
-    https = {
-      port            = 443
-      protocol        = "HTTPS"
-      certificate_arn = "arn:aws:acm:eu-west-2:123456789012:certificate/4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
-      ssl_policy      = "ELBSecurityPolicy-TLS13-1-3-2023-01"
-      default_action  = { forward = { target_group_key = "web" } }
-      tags            = { env = "prod/eu " }
-    }
-    alt = {
-      port            = 8443
-      protocol        = "HTTPS"
-      certificate_arn = "arn:aws:iam::123456789012:server-certificate/shop"
-      default_action  = { forward = { target_group_key = "web" } }
-      tags            = { for i in range(51) : "l-${i}" => "z" }
+    http = {
+      port           = 80
+      default_action = { forward = { target_group_key = "web" } }
+      tags           = { for i in range(5) : "listener-${i}" => "l" }
+      rules = {
+        mobile = { priority = 10, conditions = { http_headers = { "X-Client-*" = ["mobile"] } }, action = { forward = { target_group_key = "web" } } }
+        cart   = { priority = 20, conditions = { path_pattern = ["shop.example.net/cart*"] }, action = { forward = { target_group_key = "web" } } }
+        v2     = { priority = 30, conditions = { path_pattern = ["api/v2/*"] }, action = { forward = { target_group_key = "web" } } }
+        a      = { priority = 60, conditions = { path_pattern = ["/a"] }, action = { forward = { target_group_key = "web" } }, tags = { "release:" = "2024.10~rc" } }
+        b      = { priority = 70, conditions = { path_pattern = ["/b"] }, action = { forward = { target_group_key = "web" } }, tags = { for i in range(41) : "rule-${i}" => "r" } }
+      }
     }
   }
+  tags = { for i in range(5) : "alb-${i}" => "a" }
 }

@@ -1,21 +1,12 @@
-# expect-field: listeners["http"].rules["docs"].action.redirect.host = "https://docs.example.net"|listeners["http"].rules["admin"].action.redirect.host = "admin.example.net:8443"
-# expect-rule: redirect.host must be a host name|redirect.host must be a host name
-# A redirect host written as a URL, and one with a port (the port has a field of its own).
+# expect-field: got "arn:aws:elasticloadbalancing:us-west-2:|target_group_arns["cn"] = "arn:aws-cn:elasticloadbalancing:cn-north-1:
+# expect-rule: listener_arn must be in the provider's partition and region (aws, us-east-1)|target_group_arns must be in the provider's partition and region (aws, us-east-1)
+# Rules added to a listener of another region, forwarding to a target group of another partition.
 module "case_121" {
-  source = "../.."
+  source = "../../modules/listener-rules"
 
-  name          = "${var.prefix}-c121"
-  vpc_id        = local.vpc_id
-  subnet_ids    = local.subnet_ids
-  target_groups = { web = { port = 80 } }
-  listeners = {
-    http = {
-      port           = 80
-      default_action = { forward = { target_group_key = "web" } }
-      rules = {
-        docs  = { priority = 10, conditions = { path_pattern = ["/docs/*"] }, action = { redirect = { host = "https://docs.example.net" } } }
-        admin = { priority = 20, conditions = { path_pattern = ["/admin/*"] }, action = { redirect = { host = "admin.example.net:8443" } } }
-      }
-    }
+  listener_arn      = "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/c121/50dc6c495c0c9188/f2f7dc8efc522ab2"
+  target_group_arns = { cn = "arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:targetgroup/c121/73e2d6bc24d8a067" }
+  rules = {
+    r = { priority = 1, conditions = { path_pattern = ["/x"] }, action = { forward = { target_group_key = "cn" } } }
   }
 }

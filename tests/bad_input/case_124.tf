@@ -1,6 +1,6 @@
-# expect-field: listeners["http"].default_action -> "rpc" (GRPC)|listeners["http"].rules["split"].action -> "h2" (HTTP2)
-# expect-rule: Target groups with protocol_version HTTP2 or GRPC take requests from HTTPS listeners only|Target groups with protocol_version HTTP2 or GRPC take requests from HTTPS listeners only
-# gRPC and HTTP/2 target groups behind a plain HTTP listener: clients reach them over TLS only.
+# Control case: valid neighbours of the redirect and protocol-version checks (a default action redirecting to a path
+# a rule serves, a wildcard host sent to the apex it does not match, a redirect kept for POST only, HTTPS on its own
+# port of another host, a gRPC group behind an HTTPS listener); it must produce no diagnostic.
 module "case_124" {
   source = "../.."
 
@@ -8,17 +8,28 @@ module "case_124" {
   vpc_id     = local.vpc_id
   subnet_ids = local.subnet_ids
   target_groups = {
-    rpc = { port = 50051, protocol_version = "GRPC" }
-    h2  = { port = 8443, protocol = "HTTPS", protocol_version = "HTTP2" }
     web = { port = 80 }
+    rpc = { port = 50051, protocol_version = "GRPC" }
   }
   listeners = {
     http = {
       port           = 80
-      default_action = { forward = { target_group_key = "rpc" } }
+      default_action = { redirect = { path = "/home", status_code = "HTTP_302" } }
       rules = {
-        split = { priority = 10, conditions = { path_pattern = ["/v2/*"] }, action = { weighted_forward = { target_groups = { web = { weight = 9 }, h2 = { weight = 1 } } } } }
+        home = { priority = 10, conditions = { path_pattern = ["/home*"] }, action = { forward = { target_group_key = "web" } } }
+        apex = { priority = 20, conditions = { host_header = ["*.shop.example"] }, action = { redirect = { host = "shop.example" } } }
+        form = { priority = 30, conditions = { path_pattern = ["/form"], http_request_method = ["POST"] }, action = { redirect = { path = "/form", query = "sent=1" } } }
       }
+    }
+    pay = {
+      port           = 8081
+      default_action = { redirect = { protocol = "HTTPS", host = "pay.example.com" } }
+    }
+    https = {
+      port            = 443
+      protocol        = "HTTPS"
+      certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0f6b6bd8-7c7a-4d4b-9d57-1a2b3c4d5e6f"
+      default_action  = { forward = { target_group_key = "rpc" } }
     }
   }
 }

@@ -1,6 +1,7 @@
-# expect-field: listeners["http"].rules["a"].tags["release:"] = "2024.10~rc"|listeners["http"].rules["b"].tags has 51
-# expect-rule: Tags must be ELB tags|A resource takes at most 50 tags, those it inherits included
-# A "~" in a rule's tag; 41 tags of a rule's own on top of the 10 of the ALB and its listener.
+# expect-field: listeners["https"].additional_ssl_policies[0] = "TLS13-1-2-Ext3-2026-01"
+# expect-rule: additional_ssl_policies must follow AWS's naming scheme
+# A policy added without its ELBSecurityPolicy- prefix. On a listener of its own: Terraform skips the check of
+# ssl_policy, which reads this list, once the list itself is invalid.
 module "case_125" {
   source = "../.."
 
@@ -9,15 +10,13 @@ module "case_125" {
   subnet_ids    = local.subnet_ids
   target_groups = { web = { port = 80 } }
   listeners = {
-    http = {
-      port           = 80
-      default_action = { forward = { target_group_key = "web" } }
-      tags           = { for i in range(5) : "listener-${i}" => "l" }
-      rules = {
-        a = { priority = 10, conditions = { path_pattern = ["/a"] }, action = { forward = { target_group_key = "web" } }, tags = { "release:" = "2024.10~rc" } }
-        b = { priority = 20, conditions = { path_pattern = ["/b"] }, action = { forward = { target_group_key = "web" } }, tags = { for i in range(41) : "rule-${i}" => "r" } }
-      }
+    https = {
+      port                    = 443
+      protocol                = "HTTPS"
+      certificate_arn         = "arn:aws:iam::123456789012:server-certificate/shop"
+      ssl_policy              = "TLS13-1-2-Ext3-2026-01"
+      additional_ssl_policies = ["TLS13-1-2-Ext3-2026-01"]
+      default_action          = { forward = { target_group_key = "web" } }
     }
   }
-  tags = { for i in range(5) : "alb-${i}" => "a" }
 }

@@ -1,12 +1,12 @@
-# expect-field: got "arn:aws:elasticloadbalancing:us-west-2:|target_group_arns["cn"] = "arn:aws-cn:elasticloadbalancing:cn-north-1:
-# expect-rule: listener_arn must be in the provider's partition and region (aws, us-east-1)|target_group_arns must be in the provider's partition and region (aws, us-east-1)
-# Rules added to a listener of another region, forwarding to a target group of another partition.
+# expect-field: tags["Stage"] = "beta!"|tags has 51
+# expect-rule: Tags must be ELB tags|A resource takes at most 50 tags, those it inherits included
+# Rules added on their own to a listener: an exclamation mark in a tag, and 51 tags for every rule.
 module "case_126" {
   source = "../../modules/listener-rules"
 
-  listener_arn      = "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/c126/50dc6c495c0c9188/f2f7dc8efc522ab2"
-  target_group_arns = { cn = "arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:targetgroup/c126/73e2d6bc24d8a067" }
+  listener_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/c126/50dc6c495c0c9188/f2f7dc8efc522ab2"
+  tags         = merge({ Stage = "beta!" }, { for i in range(50) : "t${i}" => "v" })
   rules = {
-    r = { priority = 1, conditions = { path_pattern = ["/x"] }, action = { forward = { target_group_key = "cn" } } }
+    r = { priority = 1, conditions = { path_pattern = ["/x"] }, action = { fixed_response = { status_code = "404" } } }
   }
 }
