@@ -19,6 +19,7 @@ from pathlib import Path
 
 import plan_checks
 from hcl import HEREDOC, HclError, skip_expression, top_level, top_level_attributes
+from markers import splice
 
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
@@ -210,14 +211,6 @@ def render(variables: list[Variable], outputs: list[Output], meta: Meta | None =
     return "\n".join(out) + "\n"
 
 
-def splice(readme: str, section: str) -> str:
-    """Replace what lies between the markers; raise when they are missing."""
-    start, end = readme.find(BEGIN), readme.find(END)
-    if start < 0 or end < start:
-        raise HclError(f"no {BEGIN} ... {END} markers")
-    return readme[: start + len(BEGIN)] + "\n" + section + readme[end:]
-
-
 def module_dirs(root: Path) -> list[Path]:
     subs = sorted(p for p in (root / "modules").glob("*") if (p / "variables.tf").exists())
     return [root, *subs]
@@ -240,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             section = render(*read_module(module), read_meta(module))
             # A missing README gets just the markers; prose is written around them by hand.
             current = readme.read_text() if readme.exists() else ""
-            wanted = splice(current or f"{BEGIN}\n{END}\n", section)
+            wanted = splice(current or f"{BEGIN}\n{END}\n", section, BEGIN, END)
         except HclError as exc:
             print(f"{readme}: {exc}", file=sys.stderr)
             return 1
@@ -256,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             checks = plan_checks.load(args.root / plan_checks.MAPPING)
             models = plan_checks.load_models(checks.operations)
             current = checks_doc.read_text()
-            wanted = plan_checks.splice(current, plan_checks.render(args.root, checks, models))
+            section = plan_checks.render(args.root, checks, models)
+            wanted = splice(current, section, plan_checks.BEGIN, plan_checks.END)
         except (HclError, KeyError) as exc:
             print(f"{checks_doc}: {exc}", file=sys.stderr)
             return 1

@@ -21,7 +21,7 @@ from typing import Any
 import botocore
 import botocore.session
 from botocore.model import ServiceModel, Shape
-from hcl import HclError, skip_expression, top_level
+from hcl import skip_expression, top_level
 
 MAPPING = Path("docs") / "module-checks.toml"
 CASES = Path("tests") / "bad_input"
@@ -418,11 +418,3 @@ def render(root: Path, checks: Checks, models: Mapping[str, ServiceModel]) -> st
     out += ["", "### Checked later, or not at all", ""]
     out += [f"- **{u.title}**{'' if u.text.startswith(',') else ' '}{u.text}" for u in checks.unchecked]
     return "\n".join(out) + "\n"
-
-
-def splice(document: str, section: str) -> str:
-    """Replace what lies between the markers; raise when they are missing."""
-    start, end = document.find(BEGIN), document.find(END)
-    if start < 0 or end < start:
-        raise HclError(f"no {BEGIN} ... {END} markers")
-    return document[: start + len(BEGIN)] + "\n" + section + document[end:]
