@@ -159,8 +159,9 @@ variable "access_logs" {
   validation {
     # ELB writes <bucket>/<prefix>/AWSLogs/...: a slash at either end makes an empty path segment, and the bucket
     # policy written for <prefix>/AWSLogs/... no longer matches.
-    condition = try(var.access_logs.prefix, null) == null ? true : (!startswith(var.access_logs.prefix, "/")
-    && !endswith(var.access_logs.prefix, "/") && length(var.access_logs.prefix) <= 1024)
+    condition = try(var.access_logs.prefix, null) == null ? true : alltrue([
+      !startswith(var.access_logs.prefix, "/"), !endswith(var.access_logs.prefix, "/"), length(var.access_logs.prefix) <= 1024,
+    ])
     error_message = "access_logs.prefix must not start or end with \"/\" (ELB adds the slashes around it) and is at most 1024 characters; got \"${try(var.access_logs.prefix, null) == null ? "" : var.access_logs.prefix}\"."
   }
 }
@@ -308,10 +309,10 @@ variable "tags" {
   nullable    = false
 
   validation {
-    condition = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")
-    && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v)) && trimspace(k) == k && trimspace(v) == v])
-    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\": %s.", join(", ", [for k, v in var.tags : "tags[\"${k}\"] = \"${v}\"" if !(length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")
-    && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v)) && trimspace(k) == k && trimspace(v) == v)]))
+    condition = alltrue([for k, v in var.tags : (length(k) >= 1 && length(k) <= 128 && length(v) <= 256
+    && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v)) && trimspace(k) == k && trimspace(v) == v && !startswith(lower(k), "aws:"))])
+    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\": %s.", join(", ", [for k, v in var.tags : "tags[\"${k}\"] = \"${v}\"" if !(length(k) >= 1 && length(k) <= 128 && length(v) <= 256
+    && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v)) && trimspace(k) == k && trimspace(v) == v && !startswith(lower(k), "aws:"))]))
   }
   validation {
     condition     = length(merge(var.tags, { Name = var.name })) <= 50

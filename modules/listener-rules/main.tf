@@ -53,8 +53,8 @@ locals {
     { for k, r in var.rules : local.rule_action_path[k] => (
       contains(compact(["#{protocol}", var.listener_protocol]), r.action.redirect.protocol)
       && contains(compact(["#{port}", var.listener_port == null ? "" : tostring(var.listener_port)]), r.action.redirect.port)
-      && (r.action.redirect.host == "#{host}" || (!strcontains(r.action.redirect.host, "#{")
-      && anytrue([for re in local.host_res[k] : try(length(regexall(re, r.action.redirect.host)) > 0, false)])))
+      && (r.action.redirect.host == "#{host}" || alltrue([!strcontains(r.action.redirect.host, "#{"),
+      anytrue([for re in local.host_res[k] : try(length(regexall(re, r.action.redirect.host)) > 0, false)])]))
       && (r.action.redirect.path == "/#{path}" ? true : strcontains(r.action.redirect.path, "#{") || length(var.reserved_priorities) > 0 ? false : (
         local.path_could_match[r.action.redirect.path][k]
         && !anytrue([for k2, r2 in var.rules : try(r2.priority < r.priority, false) && local.path_could_match[r.action.redirect.path][k2]])
