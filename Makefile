@@ -10,7 +10,8 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= basic
 PYTEST_ARGS ?=
 # What the data plane needs; installed when missing and we are root, else listed.
-APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl fonts-nanum
+# chromium + chromium-driver: the console's browser test (headless).
+APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl fonts-nanum chromium chromium-driver
 
 .PHONY: help deps system-deps venv checkov-venv demo test test-fast pytest lint plan bench lab clean distclean
 
@@ -48,7 +49,10 @@ system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  echo "installing:$$missing"; apt-get update -qq || exit 1; have=""; none=""; \
+	  for p in $$missing; do if apt-cache show $$p >/dev/null 2>&1; then have="$$have $$p"; else none="$$none $$p"; fi; done; \
+	  [ -z "$$none" ] || echo "NOTE: this distribution has no$$none; the tests that need them skip and say why."; \
+	  [ -z "$$have" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$have; \
 	else \
 	  echo "NOTE: missing system packages:$$missing"; \
 	  echo "      install them as root (apt-get install$$missing); until then the data-plane tests skip."; \

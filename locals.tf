@@ -15,7 +15,10 @@ locals {
 
   tg_names = { for k, tg in var.target_groups : k => lookup(tg, "name", null) != null ? tg.name : "${var.name}-${k}" }
 
-  target_group_arns = { for k, m in module.target_group : k => m.arn }
+  # Listeners and rules move to a group only once the security-group rules for its ports are in place, and the
+  # rules of a port no longer used are deleted only after they moved away: reading rules_ready orders them
+  # (the value is the group's ARN either way).
+  target_group_arns = { for k, m in module.target_group : k => module.security_groups.rules_ready == "" ? m.arn : m.arn }
 
   # Only well-formed ports reach the security groups: a bad port is reported once, by the module that owns it,
   # not a second time as a security-group input.

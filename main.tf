@@ -59,6 +59,7 @@ module "target_group" {
   for_each = var.target_groups
 
   name                              = local.tg_names[each.key]
+  exact_name                        = lookup(each.value, "exact_name", null)
   vpc_id                            = var.vpc_id
   vpc_cidr_blocks                   = var.vpc_cidr_blocks
   target_type                       = lookup(each.value, "target_type", null)

@@ -200,7 +200,9 @@ variable "security_groups" {
 variable "target_groups" {
   description = <<-EOT
     Target groups keyed by your own keys; each is passed to modules/target-group, which documents and checks every
-    field: name (default "<name>-<key>"), target_type (instance, ip, lambda), port (required for instance and ip),
+    field: name (default "<name>-<key>", followed by 4 hex digits that change when the group must be replaced, so
+    the replacement is created before the old group goes), exact_name (no digits), target_type (instance, ip,
+    lambda), port (required for instance and ip),
     protocol, protocol_version, health_check, stickiness, load_balancing_algorithm,
     load_balancing_anomaly_mitigation, slow_start, deregistration_delay, targets (keyed by your own keys:
     target_id, port, availability_zone; "all" for an IP outside the VPC, which also gets an ALB SG egress rule),

@@ -18,10 +18,13 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from alblab import present, verify
+from alblab.basesource import base_of
+from alblab.change import ChangeReport, apply_change
 from alblab.errors import AlblabError, UsageError
 from alblab.session import Session, StackHandle, new_prefix
 from alblab.sources import check_var_files, parse_var, resolve_source
 from alblab.state import leftover_resources
+from alblab.terraform import TerraformError
 from alblab.verify import Result
 
 Say = Callable[[str], None]
@@ -38,6 +41,7 @@ def run_check(args: argparse.Namespace, say: Say) -> int:
     for out in (args.junit_xml, args.json):
         if out and not Path(out).expanduser().resolve().parent.is_dir():
             raise UsageError(f"{out}: its directory does not exist")
+    base = base_of(args.base, source) if getattr(args, "base", None) else None
     traffic_problem = None
     if args.no_dataplane:
         traffic_problem = "--no-dataplane"
@@ -49,19 +53,29 @@ def run_check(args: argparse.Namespace, say: Say) -> int:
         traffic_problem = availability()
 
     home = Path(tempfile.mkdtemp(prefix="alblab-check-"))
+    try:
+        # Below the work copies: a check that cannot clean up leaves it where 'alblab down' removes it.
+        first = base.checkout(home / "work" / "base") if base else source
+    except BaseException:
+        shutil.rmtree(home, ignore_errors=True)
+        raise
     session = Session(home, aws=args.aws, progress=lambda m: say(m))
     results: list[Result] = []
+    change: ChangeReport | None = None
     t0 = time.monotonic()
     try:
         handle = session.add_stack(
             "check",
-            source,
+            first,
             variables=variables,
             var_files=var_files,
             lb=args.lb or "",
             prefix=new_prefix("c"),
         )
-        run_all(handle, results, args.requests, traffic_problem, say)
+        if base is None:
+            run_all(handle, results, args.requests, traffic_problem, say)
+        else:
+            change = run_change_all(handle, source, base.label, results, args.requests, traffic_problem, say)
     except known_errors() as exc:
         # A check that could not run is a failed check, reported like the others (and in the files).
         detail = getattr(exc, "detail", "")
@@ -73,7 +87,7 @@ def run_check(args: argparse.Namespace, say: Say) -> int:
         for problem in report.problems:
             results.append(Result("clean up", "fail", problem))
         shutil.rmtree(home, ignore_errors=True)
-    return finish(args, str(source), results, time.monotonic() - t0, say)
+    return finish(args, str(source), results, time.monotonic() - t0, say, change)
 
 
 def known_errors() -> tuple[type[Exception], ...]:
@@ -82,19 +96,59 @@ def known_errors() -> tuple[type[Exception], ...]:
     return (AlblabError, DataPlaneError)
 
 
-def run_all(
-    handle: StackHandle, results: list[Result], requests: int, traffic_problem: str | None, say: Say
-) -> None:
+def stepper(results: list[Result], say: Say) -> Callable[[str, Callable[[], Result]], Result]:
     def step(name: str, fn: Callable[[], Result]) -> Result:
         result = verify.timed(name, fn)
         results.append(result)
         say(f"{MARK[result.status]} {name}")
         return result
 
+    return step
+
+
+def run_all(
+    handle: StackHandle, results: list[Result], requests: int, traffic_problem: str | None, say: Say
+) -> None:
+    step = stepper(results, say)
     if step("apply", lambda: _apply(handle)).status == "fail":
         step("destroy", lambda: _destroy(handle, []))
         return
     step("second plan is clean", lambda: _replan(handle))
+    after_apply(handle, results, requests, traffic_problem, say)
+
+
+def run_change_all(
+    handle: StackHandle,
+    source: Path,
+    base: str,
+    results: list[Result],
+    requests: int,
+    traffic_problem: str | None,
+    say: Say,
+) -> ChangeReport | None:
+    """``--base``: apply the base, then the change over the same state (see alblab.change), then the plain
+    checks of the state the change left."""
+    step = stepper(results, say)
+    applied = step("base applies", lambda: _apply(handle, "base applies"))
+    if applied.status == "fail":
+        applied.detail = f"the base itself does not apply ({base}): {applied.detail}"
+        step("destroy", lambda: _destroy(handle, []))
+        return None
+    report = apply_change(handle, source, base_label=base, plane_problem=traffic_problem, say=say)
+    for result in report.results():
+        results.append(result)
+        say(f"{MARK[result.status]} {result.name}")
+    if report.applied:
+        step("second plan is clean", lambda: _replan(handle))
+    after_apply(handle, results, requests, traffic_problem, say)
+    return report
+
+
+def after_apply(
+    handle: StackHandle, results: list[Result], requests: int, traffic_problem: str | None, say: Say
+) -> None:
+    """Verdicts, traffic and destroy of what the apply left."""
+    step = stepper(results, say)
     stack = handle.read()
     for result in verify.verdicts(stack):
         results.append(result)
@@ -102,9 +156,19 @@ def run_all(
     if traffic_problem:
         results.append(Result("traffic", "skip", f"data plane not run: {traffic_problem}"))
     else:
-        say("data plane: building it (namespaces, nftables, HAProxy)")
+        existed = handle.has_plane()
+        say(
+            "data plane: "
+            + (
+                "the one that followed the change"
+                if existed
+                else "building it (namespaces, nftables, HAProxy)"
+            )
+        )
         plane = handle.plane(stack)
         try:
+            if existed:
+                plane.converge(stack)
             plane.wait_all_healthy()
             for result in verify.traffic(plane, stack, requests):
                 results.append(result)
@@ -115,13 +179,16 @@ def run_all(
     step("destroy", lambda: _destroy(handle, resources))
 
 
-def _apply(handle: StackHandle) -> Result:
+def _apply(handle: StackHandle, name: str = "apply") -> Result:
     try:
         handle.apply()
     except AlblabError as exc:
-        return Result("apply", "fail", f"{exc.args[0]}\n{getattr(exc, 'detail', '')}".strip())
+        # One finding per refused resource (address, file and line, AWS's code and message), as an apply
+        # against AWS reports them; Terraform's whole text stays in the detail.
+        failures = exc.failures() if isinstance(exc, TerraformError) else []
+        return Result(name, "fail", f"{exc.args[0]}\n{getattr(exc, 'detail', '')}".strip(), lines=failures)
     lb = handle.lb
-    return Result("apply", "pass", f"{lb.address} ({lb.name}) applied")
+    return Result(name, "pass", f"{lb.address} ({lb.name}) applied")
 
 
 def _replan(handle: StackHandle) -> Result:
@@ -145,13 +212,23 @@ def _destroy(handle: StackHandle, resources: list[tuple[str, str, dict]]) -> Res
     return Result("destroy", "pass", f"destroyed; none of the {len(resources)} resources is left")
 
 
-def finish(args: argparse.Namespace, source: str, results: list[Result], seconds: float, say: Say) -> int:
+def finish(
+    args: argparse.Namespace,
+    source: str,
+    results: list[Result],
+    seconds: float,
+    say: Say,
+    change: ChangeReport | None = None,
+) -> int:
     failed = [r for r in results if r.status == "fail"]
     rows = [["check", "result", "detail"]]
     for r in results:
         rows.append([r.name, MARK[r.status], summary(r)])
     print()
     print(present.table(rows))
+    if change is not None and change.text():
+        print()
+        print(change.text())
     for r in failed:
         if r.lines or "\n" in r.detail:
             print(f"\n{r.name}:")
@@ -160,7 +237,10 @@ def finish(args: argparse.Namespace, source: str, results: list[Result], seconds
     verdict = "FAILED" if failed else "PASSED"
     print(f"\n{verdict}: {len(results) - len(failed)} of {len(results)} checks hold ({seconds:.0f} s)")
     if args.json:
-        Path(args.json).write_text(json.dumps(to_json(source, results, seconds), indent=1) + "\n")
+        data = to_json(source, results, seconds)
+        if change is not None:
+            data["change"] = change.to_json()
+        Path(args.json).write_text(json.dumps(data, indent=1) + "\n")
         say(f"wrote {args.json}")
     if args.junit_xml:
         Path(args.junit_xml).write_text(to_junit(source, results, seconds))

@@ -6,7 +6,9 @@
     alblab curl PATH [--method M] [--host H] [--header 'K: V']... [--port P]
     alblab reach INSTANCE [PORT]  direct attempt from the internet: blocked / open / refused
     alblab fail INSTANCE [--mode unhealthy|dead|slow:MS] / alblab heal INSTANCE
+    alblab console [--bind ADDR] [--port N]   the stack live in a browser: its map and every request
     alblab check DIR              one-shot pass/fail for CI: apply, verdicts, traffic, destroy, leak check
+    alblab check DIR --base REF   the change a pull request makes: REF applied, then DIR over the same state
     alblab down                   the one way back to a clean slate, whatever state things are in
 
 State lives in $ALBLAB_HOME (default ~/.alblab), so every command runs in a new process. Whatever fails or
@@ -26,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alblab import present, records
+from alblab.console.launch import add_options as console_options
+from alblab.console.launch import open_console
 from alblab.errors import AlblabError, StateError, UsageError
 from alblab.lab import cli as lab_cli
 from alblab.session import Session, StackHandle, new_prefix
@@ -280,6 +284,11 @@ def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_console(ctx: Context, args: argparse.Namespace) -> int:
+    handle = stack_of(ctx)
+    return open_console(ctx.open().home, handle.key, args.bind, args.port)
+
+
 def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
     from alblab.check import run_check
 
@@ -329,6 +338,9 @@ def parser() -> argparse.ArgumentParser:
     heal = sub.add_parser("heal", help="make it healthy again")
     heal.add_argument("instance")
     heal.set_defaults(fn=cmd_heal)
+    console = sub.add_parser("console", help="the stack live in a browser: map, health, every request")
+    console_options(console)
+    console.set_defaults(fn=cmd_console)
     check = sub.add_parser("check", help="one-shot pass/fail of a configuration, for CI")
     check.add_argument("source", metavar="DIR")
     add_input_options(check)
@@ -336,6 +348,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--junit-xml", metavar="FILE", help="write one JUnit test case per check")
     check.add_argument("--json", metavar="FILE", help="write one JSON entry per check")
     check.add_argument("--requests", type=int, default=8, help="requests per alternation check (default 8)")
+    check.add_argument(
+        "--base",
+        metavar="DIR_OR_GIT_REF",
+        help="check the change from BASE to DIR: apply BASE, then DIR over the same state (a directory, or a "
+        "git ref of DIR's repository)",
+    )
     check.set_defaults(fn=cmd_check)
     down = sub.add_parser("down", help="destroy, tear down, stop the emulator: back to a clean slate")
     down.add_argument(
@@ -422,12 +440,26 @@ def known_errors() -> tuple[type[BaseException], ...]:
     return (AlblabError, DataPlaneError)
 
 
+def output_closed() -> int:
+    """The reader of our output went away (``| head -1``, ``| grep -m1``): stop quietly, as Unix tools do."""
+    # Whatever is still buffered for the closed pipe would raise again when Python flushes it at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)  # --help into a closed pipe too
+    except BrokenPipeError:
+        sys.exit(output_closed())
     ctx = Context(aws=args.aws, debug=args.debug, stack=args.stack)
     fn: Callable[..., Any] = args.fn
     try:
         rc = fn(ctx, args) if fn.__module__ == __name__ else fn(args)
+    except BrokenPipeError:
+        rc = output_closed()
     except KeyboardInterrupt:
         rc = interrupted(ctx)
     except known_errors() as exc:

@@ -15,6 +15,7 @@ from types import TracebackType
 from alblab import pids
 from alblab.aws_env import REGION
 from alblab.errors import AlblabError
+from alblab.strict.mode import ModeError, emulator_mode
 
 
 def free_port() -> int:
@@ -70,6 +71,10 @@ class Emulator:
         """Start the server process and return its PID at once (record it before waiting for it)."""
         if self._proc is not None:
             return self._proc.pid
+        try:
+            emulator_mode()  # a mistyped ALBLAB_EMULATOR fails here, with its name, not as a dead server
+        except ModeError as exc:
+            raise EmulatorError(str(exc)) from None
         log_dir = self.state_dir or Path(os.environ.get("TMPDIR", "/tmp"))
         log_dir.mkdir(parents=True, exist_ok=True)
         self._log = log_dir / f"moto-{self.port}.log"

@@ -10,7 +10,10 @@ call, so attempts are recognisable whatever the operation: a later attempt waits
 one succeeded, replays its answer — what an idempotent API does on real AWS. Attempts after a failed answer
 run again, as they would on AWS.
 
-    python -m alblab.emulator_server --port PORT
+In front of moto sits the strict layer (``alblab.strict``): requests AWS would refuse are refused with AWS's
+error, unless ``ALBLAB_EMULATOR=lenient`` (or ``--lenient``) asks for plain moto.
+
+    python -m alblab.emulator_server --port PORT [--lenient]
 """
 
 from __future__ import annotations
@@ -123,7 +126,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m alblab.emulator_server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--lenient", action="store_true", help="plain moto: no strict layer (for debugging)")
     args = parser.parse_args(argv)
+    from alblab.strict.mode import ModeError, emulator_mode
+
+    try:
+        mode = "lenient" if args.lenient else emulator_mode()
+    except ModeError as exc:
+        parser.error(str(exc))
     # moto builds some URLs (S3, SQS) from this, as its own server entry point does.
     os.environ.setdefault("MOTO_PORT", str(args.port))
 
@@ -131,13 +141,21 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import run_simple
 
+    from alblab.strict.wsgi import StrictLayer, wrap
+
     def stop(_signum: int, _frame: object) -> None:
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, RetryReplay(app), threaded=True)
+    app = wrap(app, mode)
+    print(f"alblab-emulator: serving {mode} on {args.host}:{args.port}", file=sys.stderr, flush=True)
+    try:
+        run_simple(args.host, args.port, RetryReplay(app), threaded=True)
+    finally:
+        if isinstance(app, StrictLayer):
+            print(app.summary(), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

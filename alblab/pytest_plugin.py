@@ -23,6 +23,7 @@ import pytest
 from alblab import records
 from alblab.errors import AlblabError
 from alblab.session import DownReport, Session, StackHandle, new_prefix
+from alblab.terraform import TerraformError
 from alblab.testing import StackSpec, instance_key, spec_of
 
 if TYPE_CHECKING:
@@ -185,7 +186,8 @@ class PluginState:
         try:
             return self._futures[key].result()
         except AlblabError as exc:
-            detail = f"\n{exc.detail}" if exc.detail else ""
+            failures = exc.failures() if isinstance(exc, TerraformError) else []
+            detail = "".join(f"\n  {line}" for line in failures) + (f"\n{exc.detail}" if exc.detail else "")
             pytest.fail(
                 f"alblab: stack {key} ({spec.directory}) did not apply: {exc.args[0]}{detail}", pytrace=False
             )

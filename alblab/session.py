@@ -24,9 +24,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alblab import records
+from alblab import consoles, records
 from alblab.emulator import Emulator, is_running, stop_running
 from alblab.errors import AlblabError, StateError, UsageError
 from alblab.model import Stack
@@ -35,7 +35,7 @@ from alblab.providers import is_running as is_provider_running
 from alblab.providers import stop_running as stop_provider_pid
 from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
-from alblab.terraform import TerraformError
+from alblab.terraform import TerraformError, TerraformRunner
 from alblab.terraform import stop_running as stop_terraform_in
 from alblab.tfstate import LoadBalancerRef, choose, load_balancers, resources_in_state_file
 from alblab.workspace import Workspace
@@ -57,6 +57,7 @@ ALIASES = {
 }
 MAX_NAME = 14
 PLAN_FILE = "alblab.tfplan"
+T = TypeVar("T")
 PLAN_JSON = "alblab-plan.json"
 
 Progress = Callable[[str], None]
@@ -176,7 +177,8 @@ class Session:
     @property
     def active(self) -> bool:
         """Anything recorded that ``down`` would have to clean."""
-        return bool(self.record.emulator_pid or self.record.provider_pid or self.record.stacks)
+        recorded = self.record.emulator_pid or self.record.provider_pid or self.record.stacks
+        return bool(recorded) or consoles.read(self.home) is not None
 
     @contextlib.contextmanager
     def exclusive(self, what: str) -> Iterator[None]:
@@ -356,6 +358,9 @@ class Session:
         lines = []
         if self.record.emulator_pid and self.emulator_alive():
             lines.append(f"the AWS emulator (pid {self.record.emulator_pid}, {self.endpoint})")
+        console = consoles.running(self.home)
+        if console is not None:
+            lines.append(f"the web console (pid {console.pid}, port {console.port})")
         for handle in self.stacks():
             lines.extend(handle.leftovers())
         return lines
@@ -364,6 +369,10 @@ class Session:
         """Everything back to a clean slate, whatever state it is in. Never raises for what it cannot remove:
         it goes on and reports it."""
         report = DownReport()
+        # First: the console reads the stack and drives its data plane.
+        done, problems = consoles.stop(self.home)
+        report.done += done
+        report.problems += problems
         for handle in self.stacks():
             handle.down(report, destroy=destroy)
         self.stop_provider()
@@ -537,14 +546,54 @@ class StackHandle:
             self.apply_plan(progress, require_lb)
             return
         say = progress or self.session.progress
+        self._apply_fresh(extra_vars, say, "apply", "terraform apply", lambda runner: runner.apply())
+        self._after_apply(require_lb)
+
+    def _apply_fresh(
+        self,
+        extra_vars: dict[str, Any] | None,
+        say: Progress,
+        label: str,
+        message: str,
+        run: Callable[[TerraformRunner], T],
+    ) -> T:
+        """prepare → init → ``run`` (an apply without a saved plan; the plan files of an earlier one go)."""
         with self._step("applying"):
             ws = self._init(extra_vars, say)
-            with self.phase("apply"):
-                say("terraform apply")
+            with self.phase(label):
+                say(message)
                 (ws.dir / PLAN_FILE).unlink(missing_ok=True)
                 (ws.dir / PLAN_JSON).unlink(missing_ok=True)
-                ws.runner.apply()
-        self._after_apply(require_lb)
+                return run(ws.runner)
+
+    def apply_over(
+        self,
+        source: str | Path | None = None,
+        variables: dict[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> list[dict[str, Any]]:
+        """Apply another configuration (``source``) and/or other ``variables`` (merged over the stack's) over
+        this stack's Terraform state: the upgrade path a change takes. The work copy is made afresh, keeping
+        the state, the generated keys and the providers. Returns ``apply -json``'s events; a failure raises
+        ``TerraformError`` with the events, the phase recorded as for any apply."""
+        say = progress or self.session.progress
+        changes: dict[str, Any] = {}
+        if source is not None:
+            changes["source"] = str(resolve_source(source))
+        if variables is not None:
+            changes["variables"] = {**self.record.variables, **variables}
+        if changes:
+            self._set(**changes)
+            self._workspace = None
+        events = self._apply_fresh(
+            None,
+            say,
+            "apply_change",
+            "terraform apply (the change, over the same state)",
+            lambda runner: runner.apply_events(),
+        )
+        self._after_apply(require_lb=True)
+        return events
 
     def _after_apply(self, require_lb: bool) -> None:
         self._set(phase="applied")

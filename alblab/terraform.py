@@ -42,10 +42,17 @@ class TerraformError(AlblabError):
         self.command = command
         self.rc = rc
         self.stderr = stderr
+        self.events: list[dict[str, Any]] = []  # apply -json's events, when the command ran with -json
 
     def __str__(self) -> str:
         # Kept whole in str(): tests and logs that print the exception see Terraform's own words.
         return f"{self.args[0]}:\n{self.detail}" if self.detail else str(self.args[0])
+
+    def failures(self) -> list[str]:
+        """One line per resource the apply could not create or change: where it is declared and the
+        error AWS (or the emulator, in AWS's words) answered, e.g.
+        ``aws_lb.web (main.tf line 12): ValidationError: At least two subnets ...``."""
+        return resource_failures(self.stderr)
 
 
 # A plan's JSON event "action" → show -json's "actions" list.
@@ -91,6 +98,43 @@ def _event_diagnostics(events: list[dict[str, Any]]) -> str:
 def _diagnostics(text: str) -> str:
     """Terraform's error text without colour codes and blank padding, at most the last 4000 characters."""
     return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()[-4000:]
+
+
+_WITH = re.compile(r"^with (\S+?),$")
+_ON = re.compile(r"^on (\S+) line (\d+)")
+_SNIPPET = re.compile(r"^\d+: ")
+_API_ERROR = re.compile(r"api error (\S+?): (.*)$")
+
+
+def resource_failures(stderr: str) -> list[str]:
+    """Terraform's error diagnostics that name a resource, one line each (see ``TerraformError.failures``).
+
+    Terraform prints the SDK's error either on the ``Error:`` line or, wrapped, after the ``with``/``on``
+    lines; both are read. A diagnostic without an ``api error`` keeps Terraform's own summary."""
+    lines = []
+    for block in re.split(r"^Error: ", _diagnostics_text(stderr), flags=re.MULTILINE)[1:]:
+        address = where = ""
+        words = []
+        for raw in block.splitlines():
+            line = raw.strip()
+            if (m := _WITH.match(line)) is not None:
+                address = m.group(1)
+            elif (m := _ON.match(line)) is not None:
+                where = f" ({m.group(1)} line {m.group(2)})"
+            elif line and not _SNIPPET.match(line):
+                words.append(line)
+        if not address:
+            continue
+        text = " ".join(words)
+        api = _API_ERROR.search(text)
+        lines.append(f"{address}{where}: " + (f"{api.group(1)}: {api.group(2)}" if api else text))
+    return lines
+
+
+def _diagnostics_text(text: str) -> str:
+    """Terraform's error text without colours and the box drawn around each diagnostic."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return re.sub(r"^[│╷╵]\s?", "", plain, flags=re.MULTILINE)
 
 
 PID_FILE = ".alblab-terraform.pid"
@@ -269,6 +313,17 @@ class TerraformRunner:
         else:
             result = self._tf.apply(skip_plan=True, **self._var_options(variables))
         self._check("apply", result)
+
+    def apply_events(self) -> list[dict[str, Any]]:
+        """``apply -json``: Terraform's event stream (per-resource start and end with timestamps; see
+        ``alblab.tfevents``). On failure the ``TerraformError`` carries the events too."""
+        rc, out, err = self._tf.apply(skip_plan=True, json=IsFlagged, **self._var_options())
+        events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        if rc != 0:
+            error = TerraformError("apply", rc, _event_diagnostics(events) or err or out)
+            error.events = events
+            raise error
+        return events
 
     def destroy(self) -> None:
         self._check("destroy", self._tf.destroy(force=None, auto_approve=True, **self._var_options()))

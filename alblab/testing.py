@@ -8,6 +8,12 @@
         shop.assert_alternates("/", n=6)
         shop.assert_direct_access_blocked()
 
+    def test_new_port_drops_no_request(shop):
+        change = shop.apply_change(variables={"app_port": 8081})
+        change.assert_applies()
+        change.assert_no_errors_during_change()
+        change.assert_routes_unchanged()
+
 The plugin (``alblab.pytest_plugin``, installed with the package) applies every stack fixture the selected
 tests use against one shared emulator, in parallel, once per scope, and destroys each at the end of its scope
 — after a failing test and after Ctrl-C too.
@@ -32,6 +38,7 @@ from alblab.verdicts.routing import Request, explain, route
 from alblab.verdicts.samples import describe
 
 if TYPE_CHECKING:
+    from alblab.change import ChangeReport
     from alblab.dataplane import DataPlane, HttpResult
     from alblab.session import StackHandle
     from alblab.tfstate import LoadBalancerRef
@@ -207,6 +214,33 @@ class AlbStack:
         listener = self._listener(port)
         decision = route(listener, Request(method, host, path, headers or {}, [], source_ip))
         return present.action(self.stack, decision.action)
+
+    # --- a change over this stack -------------------------------------------------------------------
+
+    def apply_change(
+        self, directory: str | Path | None = None, variables: dict[str, Any] | None = None
+    ) -> ChangeReport:
+        """Apply ``directory`` (relative to the calling test file; default: the same configuration) and/or
+        ``variables`` (merged over the fixture's) over this stack's Terraform state, as a pull request
+        would, with requests through the data plane while it applies. The stack is the changed one
+        afterwards (for the rest of the fixture's scope). The report has ``assert_applies()``,
+        ``assert_routes_unchanged(except_=...)`` and ``assert_no_errors_during_change()`` (skipped, with the
+        reason, where the data plane cannot run)."""
+        from alblab.change import apply_change
+
+        source = None
+        if directory is not None:
+            caller = Path(inspect.stack()[1].filename).resolve().parent
+            path = Path(directory).expanduser()
+            source = (path if path.is_absolute() else caller / path).resolve()
+        report = apply_change(
+            self.handle, source, variables, plane_problem=self._state.dataplane_problem(self.spec)
+        )
+        report.unchecked = pytest.skip
+        self._stack = None
+        self._outputs = None
+        self._plane = None  # attached again on next use, to the plane that followed the change
+        return report
 
     # --- traffic ------------------------------------------------------------------------------------
 

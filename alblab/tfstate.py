@@ -38,9 +38,17 @@ def _index(key: Any) -> str:
 def resources_in_state_file(path: Path) -> list[dict[str, Any]]:
     """Managed resources of a local state file (format 4) as ``{address, type, values}``; [] when absent."""
     try:
-        raw = json.loads(path.read_text())
+        text = path.read_text()
     except FileNotFoundError:
         return []
+    if not text.strip():
+        # Terraform creates the file empty to lock it before it writes anything: an apply interrupted that
+        # early leaves it so, and Terraform itself reads it as no state.
+        return []
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StateError(f"{path} is not a readable Terraform state ({exc.msg}, line {exc.lineno})") from exc
     out = []
     for resource in raw.get("resources", []):
         if resource.get("mode") != "managed":

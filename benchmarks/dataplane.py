@@ -4,7 +4,8 @@
 
 Applies examples/basic against a fresh emulator, then measures (bounded: every load is `--duration` s):
 throughput and p50/p99 latency through the ALB vs. directly to one backend at 2 and 20 connections, with the
-Python stand-in and with nginx; failed requests while a backend dies under steady load; apply → data plane
+Python stand-in and with nginx; failed requests while a backend dies under steady load, as ALB answers
+(no retry: 502s until the health checks take it out) and with the retry option; apply → data plane
 converged (an SG opened and closed by Terraform); `alblab up` time without the Terraform apply.
 """
 
@@ -83,6 +84,7 @@ def first_instance(plane: DataPlane) -> str:
 
 def failover(plane: DataPlane, duration: float) -> str:
     victim = first_instance(plane)
+    plane.wait_all_healthy(30)
     timer = threading.Timer(duration / 3, plane.fail, args=(victim, "dead"))
     timer.start()
     try:
@@ -90,9 +92,12 @@ def failover(plane: DataPlane, duration: float) -> str:
     finally:
         timer.cancel()
         plane.heal(victim)
+    mode = "retry on another target" if plane.retry_failed_requests else "no retry, as ALB"
+    hc = plane.stack.target_groups[next(iter(plane.stack.target_groups))].health_check
     line = (
-        f"backend {victim} dies at {duration / 3:.1f} s of {duration:.0f} s steady load (2 conns): "
-        f"{res['failed']:.0f} failed of {res['requests']:.0f} requests (goal 0)"
+        f"backend {victim} dies at {duration / 3:.1f} s of {duration:.0f} s steady load (2 conns), {mode}, "
+        f"health check every {hc.interval} s, out after {hc.unhealthy_threshold} failures: "
+        f"{res['failed']:.0f} failed of {res['requests']:.0f} requests"
     )
     print(line, flush=True)
     return line
@@ -171,8 +176,14 @@ def main() -> None:
                     print(report[-1], flush=True)
                 report += throughput(plane, kind, args.duration)
                 if kind == "standin":
-                    plane.wait_all_healthy(30)
                     report.append(failover(plane, max(args.duration, 6.0)))
+                    retrying = DataPlane(
+                        stack, work / "plane-retry", connect_timeout_s=1.0, retry_failed_requests=True
+                    )
+                    try:
+                        report.append(failover(retrying.up(), max(args.duration, 6.0)))
+                    finally:
+                        retrying.down()
                     report += convergence(
                         plane, emulator.endpoint, work, name, summary["security_group_ids"]["targets"]
                     )

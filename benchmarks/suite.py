@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -146,7 +147,10 @@ def phases(junit: Path) -> dict[str, float]:
     return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
 
 
-def single_cycle(example: str, work_root: Path) -> dict[str, float]:
+def single_cycle(
+    example: str, work_root: Path, before_down: Callable[[Session, dict[str, float]], None] | None = None
+) -> dict[str, float]:
+    """One example's cycle on a fresh emulator; ``before_down`` may read the session before it is removed."""
     session = Session(work_root / "session")
     try:
         session.ensure_emulator()
@@ -162,12 +166,24 @@ def single_cycle(example: str, work_root: Path) -> dict[str, float]:
         finally:
             item.handle.destroy()
         item.times["cycle"] = round(time.monotonic() - start, 1)
+        item.times["emulator_cpu"] = process_cpu(session.record.emulator_pid)
         left = item.leftovers()
         if left:
             print(f"warning: left behind: {left}")
+        if before_down is not None:
+            before_down(session, item.times)
         return item.times
     finally:
         session.down()
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds a running process has used so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return round((int(fields[11]) + int(fields[12])) / CLK, 2)
 
 
 def table(times: dict[str, dict[str, float]]) -> str:

@@ -39,6 +39,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "destroy_phase: runs after every other test (destroy + leak check)")
+    config.addinivalue_line(
+        "markers", "change_phase: runs after the other tests, before the destroy phase (changes the stacks)"
+    )
     if config.getoption("--aws") == "real" and os.environ.get("CI"):
         raise pytest.UsageError("--aws=real is never run in CI (CI is set)")
     # The Ctrl-C tests send SIGINT to the processes they start. A shell that starts the suite in the
@@ -63,12 +66,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config._alblab_needs_plan = any(names & {"applied", "planned"} for names in uses)  # type: ignore[attr-defined]
     config._alblab_files = {Path(str(i.path)).resolve() for i in items}  # type: ignore[attr-defined]
     # Stable sort: first what needs nothing from the background (it runs while the examples and the early
-    # jobs work), then what waits for them, destroy-phase tests last; otherwise pytest's order.
+    # jobs work), then what waits for them, then the changes applied over the examples, destroy-phase tests
+    # last; otherwise pytest's order.
     waits_for = {"planned", "applied", "jobs", "bad_plan", "validations"}
 
-    def order(item: pytest.Item) -> tuple[bool, bool]:
+    def order(item: pytest.Item) -> tuple[int, bool]:
         waits = bool(set(getattr(item, "fixturenames", ())) & waits_for)
-        return (item.get_closest_marker("destroy_phase") is not None, waits)
+        phase = (
+            2
+            if item.get_closest_marker("destroy_phase")
+            else 1
+            if item.get_closest_marker("change_phase")
+            else 0
+        )
+        return (phase, waits)
 
     items.sort(key=order)
 

@@ -220,6 +220,7 @@ class Reply:
     headers: dict[str, str]
     body: str
     peer_cert: bytes | None = None
+    set_cookies: tuple[str, ...] = ()  # every Set-Cookie line (``headers`` keeps only the last)
 
     def json(self) -> dict[str, object]:
         return json.loads(self.body)
@@ -264,6 +265,8 @@ def request(
         resp = conn.getresponse()
         body = resp.read().decode(errors="replace")
         cert = conn.sock.getpeercert(binary_form=True) if tls else None
-        return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body, cert)
+        pairs = resp.getheaders()
+        cookies = tuple(v for k, v in pairs if k.lower() == "set-cookie")
+        return Reply(resp.status, {k.lower(): v for k, v in pairs}, body, cert, cookies)
     finally:
         conn.close()

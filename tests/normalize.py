@@ -10,6 +10,7 @@ docs (names, ports, IP addresses, status codes, texts) is kept. The whole list:
 - the ALB node a request reached       -> ``10.50.N.254`` (the DNS name lists both nodes in the order
   the API lists the ALB's subnets, which varies per run; the data plane gives node n the subnet's .254)
 - ELBv2 ARNs                           -> ``arn:aws:elasticloadbalancing:…/<kind>/<name>/xxxxxxxx``
+- the web console's port and token     -> ``http://127.0.0.1:PORT/?token=TOKEN``
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\1/xxxxxxxx",
     ),
+    (re.compile(r"\b(http://127\.0\.0\.1:)\d+/\?token=[A-Za-z0-9_-]+"), r"\1PORT/?token=TOKEN"),
 )
 
 

@@ -4,56 +4,22 @@ that does not plan (must fail with Terraform's message). Each leaves nothing beh
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
+from checkrun import MOTO_AMI, Run, check, config_that_does_not_plan, side_by_side, statuses
 from jobs import JobContext, Jobs, early
-from procscan import CLI, clean_up, with_env
 
 from alblab.dataplane import availability
 
 PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
-MOTO_AMI = "ami-1e749f67"
+MISTAKES = Path(__file__).parent / "fixtures" / "aws-mistakes"
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
-
-
-@dataclass
-class Run:
-    rc: int
-    out: str
-    report: dict  # type: ignore[type-arg]
-    junit: ElementTree.Element | None
-    tmp: Path
-    left_processes: list[int]
-    left_files: list[str]
-
-
-def check(tmp: Path, *args: str) -> Run:
-    tmp.mkdir(parents=True, exist_ok=True)
-    report, junit = tmp / "report.json", tmp / "junit.xml"
-    env = {**os.environ, "TMPDIR": str(tmp), "ALBLAB_HOME": str(tmp / "home")}
-    outputs = ["--json", str(report), "--junit-xml", str(junit)]
-    argv = [*CLI, "check", *args, *outputs]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=800, check=False)
-    data = json.loads(report.read_text()) if report.exists() else {}
-    xml = ElementTree.parse(junit).getroot() if junit.exists() else None
-    left_files = [p.name for p in tmp.iterdir() if p.name not in ("report.json", "junit.xml")]
-    run = Run(proc.returncode, proc.stdout + proc.stderr, data, xml, tmp, with_env("TMPDIR", tmp), left_files)
-    # Recorded for the tests to judge; then removed, so a failing check does not leave this machine dirty.
-    homes = [home for home in [tmp / "home", *tmp.glob("alblab-check-*")] if home.is_dir()]
-    clean_up("TMPDIR", tmp, env, homes)
-    return run
 
 
 @early("check_runs", seconds=150)
 def run_both(ctx: JobContext) -> dict[str, Run]:
-    """Both checks at once, from the session's start: the provider's waiters are idle time."""
+    """The checks at once, from the session's start: the provider's waiters are idle time."""
     base = ctx.work_root / "check"
     jobs = {
         "pass": (base / "pass", str(PLAIN), "--var", f"image={MOTO_AMI}"),
@@ -65,20 +31,15 @@ def run_both(ctx: JobContext) -> dict[str, Run]:
             "--var",
             "open_app_port_to_world=true",
         ),
+        "mistakes": (base / "mistakes", str(MISTAKES), "--var", f"image={MOTO_AMI}"),
     }
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(check, *job) for key, job in jobs.items()}
-        return {key: f.result() for key, f in futures.items()}
+    return side_by_side(check, jobs)
 
 
 @pytest.fixture(scope="module")
 def runs(jobs: Jobs) -> dict[str, Run]:
     result: dict[str, Run] = jobs.result("check_runs")
     return result
-
-
-def statuses(run: Run) -> dict[str, str]:
-    return {c["name"]: c["status"] for c in run.report["checks"]}
 
 
 def test_a_sound_configuration_passes(runs: dict[str, Run]) -> None:
@@ -117,19 +78,40 @@ def test_an_instance_open_to_the_world_fails_naming_instance_port_and_rule(runs:
     assert run.junit is not None and len(run.junit.findall(".//failure")) >= 1
 
 
+def test_resources_aws_refuses_fail_the_apply_with_awss_error_codes(runs: dict[str, Run]) -> None:
+    """Raw aws_* resources with mistakes no plan sees: each fails the apply naming the resource, where it is
+    declared and AWS's error code and message, as an apply against AWS would (the emulator's strict layer;
+    the rules and their AWS sources: docs/differences.md)."""
+    run = runs["mistakes"]
+    assert run.rc == 1, run.out
+    apply = next(c for c in run.report["checks"] if c["name"] == "apply")
+    assert apply["status"] == "fail"
+    expected = {
+        "aws_lb.one_zone": "ValidationError: At least two subnets in two different Availability Zones",
+        "aws_lb_target_group.wide_matcher": "ValidationError: Health check matcher HTTP code '200-599'",
+        "aws_lb_target_group.bad_tag": "ValidationError: 1 validation error detected: Value 'team#42' at "
+        "'tags.1.member.value'",
+        "aws_vpc_security_group_ingress_rule.from_other_vpc": "InvalidGroup.NotFound: You have specified two "
+        "resources that belong to different networks.",
+        "aws_instance.app": "InvalidParameter: Security group sg-",
+    }
+    found = {line.split(" ", 1)[0]: line for line in apply["findings"]}
+    assert set(found) == set(expected), apply["findings"]
+    for address, words in expected.items():
+        assert words in found[address], found[address]
+        assert "(main.tf line " in found[address]
+    assert "(+4 more)" in run.out  # the table: the first refusal and how many more
+    assert "Traceback" not in run.out
+
+
 def test_check_leaves_nothing_behind(runs: dict[str, Run]) -> None:
-    for key in ("pass", "open"):
+    for key in ("pass", "open", "mistakes"):
         assert runs[key].left_processes == [], f"{key}: processes left"
         assert runs[key].left_files == [], f"{key}: {runs[key].left_files}"
 
 
 def test_a_configuration_that_does_not_plan_fails_with_terraforms_message(tmp_path: Path) -> None:
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "main.tf").write_text(
-        'variable "size" {\n  type = number\n  validation {\n    condition     = var.size > 0\n'
-        '    error_message = "size must be positive."\n  }\n}\n'
-    )
+    config = config_that_does_not_plan(tmp_path / "config")
     run = check(tmp_path / "run", str(config), "--var", "size=-1")
     assert run.rc == 1
     assert "size must be positive." in run.out

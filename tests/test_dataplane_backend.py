@@ -1,4 +1,5 @@
-"""The stand-in backend process: identity body, all XFF lines, health path, and its failure modes."""
+"""The stand-in backend process: an app (identity page on any path, every header in order), health checks
+told apart by ALB's health-checker User-Agent, and its failure modes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from alblab.dataplane import sandbox
+from alblab.dataplane import HttpResult, sandbox
 from alblab.dataplane.netns import Netns
 from alblab.dataplane.procs import ProcTable
 
@@ -27,9 +28,9 @@ class Backend:
     def __init__(self, ns: str, control: Path) -> None:
         self.ns, self.control = ns, control
 
-    def get(self, path: str, headers: list[str] = ()) -> tuple[int, str]:  # type: ignore[assignment]
+    def get(self, path: str, headers: list[str] = (), method: str = "GET") -> tuple[int, str]:  # type: ignore[assignment]
         """One request from inside the namespace (over its loopback: the backend has no SG)."""
-        argv = ["curl", "-sS", "--max-time", "3", "-o", "-", "-w", "\n%{http_code}"]
+        argv = ["curl", "-sS", "--max-time", "3", "-o", "-", "-w", "\n%{http_code}", "-X", method]
         for h in headers:
             argv += ["-H", h]
         proc = subprocess.run(
@@ -53,7 +54,7 @@ def backend(tmp_path: Path) -> Iterator[Backend]:
     table = ProcTable({}, NET.exec_argv, "test-backend", lambda: None)
     control, ready = tmp_path / "mode", tmp_path / "ready"
     argv = [sys.executable, "-m", "alblab.dataplane.backend", "--instance", "i-test", "--ip", "10.0.11.4",
-            "--az", "us-east-1a", "--port", "8080", "--health", "/health", "--control", str(control),
+            "--az", "us-east-1a", "--port", "8080", "--control", str(control),
             "--ready", str(ready)]  # fmt: skip
     try:
         proc = table.spawn("backend", ns, argv, tmp_path / "backend.log")
@@ -80,17 +81,40 @@ def test_body_names_instance_and_every_xff_line(backend: Backend) -> None:
         "path: /a/b?x=1",
     ):
         assert expected in lines
-    assert [line for line in lines if line.startswith("x-forwarded-for")] == [
-        "x-forwarded-for: 203.0.113.9",
-        "x-forwarded-for: 198.51.100.7",
-    ]
+    reply = HttpResult(status, "", [], body)
+    assert reply.fields()["x-forwarded-for"] == ["203.0.113.9", "198.51.100.7"]
+
+
+def test_every_header_in_order_on_any_path_and_method(backend: Backend) -> None:
+    status, body = backend.get("/health", ["X-B: 2", "x-a: 1", "X-B: 3", "X-Empty;"], method="PURGE")
+    assert status == 200
+    reply = HttpResult(status, "", [], body + "\n")
+    assert reply.field("method") == "PURGE" and reply.field("path") == "/health"
+    assert reply.field("version") == "HTTP/1.1"
+    names = [name for name, _ in reply.request_headers()]
+    assert names == ["Host", "User-Agent", "Accept", "X-B", "x-a", "X-B", "X-Empty"]
+    assert reply.request_header("x-b") == ["2", "3"] and reply.request_header("X-EMPTY") == [""]
+    assert reply.field("headers") == "7"
+
+
+CHECKER = "User-Agent: ELB-HealthChecker/2.0"  # target-group-health-checks / troubleshooting pages
+
+
+def test_health_checks_told_by_user_agent_not_by_path(backend: Backend) -> None:
+    """https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html
+    (health check requests: ``User-Agent: ELB-HealthChecker/2.0``)."""
+    for path in ("/", "/health", "/anything"):
+        assert backend.get(path, [CHECKER]) == (200, "ok")
+        status, body = backend.get(path)
+        assert status == 200 and "instance: i-test" in body
 
 
 def test_modes_unhealthy_slow_dead_and_back(backend: Backend) -> None:
-    assert backend.get("/health") == (200, "ok")
+    assert backend.get("/", [CHECKER]) == (200, "ok")
     backend.mode("unhealthy")
-    assert backend.get("/health")[0] == 503
+    assert backend.get("/", [CHECKER])[0] == 503
     assert backend.get("/")[0] == 200  # the app still answers, only the health check fails
+    assert backend.get("/health")[0] == 200
     backend.mode("slow:400")
     t0 = time.monotonic()
     assert backend.get("/")[0] == 200
@@ -99,4 +123,4 @@ def test_modes_unhealthy_slow_dead_and_back(backend: Backend) -> None:
     status, err = backend.get("/")
     assert status == 0 and ("refused" in err.lower() or "Failed to connect" in err), err
     backend.mode("healthy")
-    assert backend.get("/health") == (200, "ok")
+    assert backend.get("/", [CHECKER]) == (200, "ok")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -11,7 +12,13 @@ from haproxy_helpers import forward, listener, stack, tg
 
 from alblab.dataplane.haproxy import NodeConfig, check_config, render
 from alblab.dataplane.haproxy.actions import fixed_response_lines, forward_lines, redirect_lines
-from alblab.dataplane.haproxy.backend import balance_line, health_check_lines, server_lines, stickiness_lines
+from alblab.dataplane.haproxy.backend import (
+    balance_line,
+    health_check_lines,
+    render_backend,
+    server_lines,
+    stickiness_lines,
+)
 from alblab.dataplane.haproxy.frontend import bind_lines, forwarded_lines, selection_lines, tls_versions
 from alblab.dataplane.haproxy.match import condition_acl, header_regex, host_regex, path_regex, query_regex
 from alblab.dataplane.haproxy.names import cfg_word
@@ -145,13 +152,19 @@ def test_weighted_forward_with_group_stickiness() -> None:
     a, b, z = tg("a", [("127.0.0.2", 80)]), tg("b", [("127.0.0.3", 80)]), tg("z", [("127.0.0.4", 80)])
     out = forward_lines(9, forward(a, b, z, weights=(3, 1, 0), sticky=60), stack([], [a, b, z]))
     assert out.http_request == ["http-request set-var(txn.pick9) rand(4) if { var(txn.rule) -m int eq 9 }"]
+    rule = "{ var(txn.rule) -m int eq 9 }"
+    fresh = "{ req.cook(AWSALBTG),field(2,|),sub(txn.now) gt 0 }"
     assert out.use_backend == [
-        "use_backend tg-a if { var(txn.rule) -m int eq 9 } { req.cook(AWSALBTG) -m str tg-a }",
-        "use_backend tg-b if { var(txn.rule) -m int eq 9 } { req.cook(AWSALBTG) -m str tg-b }",
+        f"use_backend tg-a if {rule} {{ req.cook(AWSALBTG),field(1,|) -m str tg-a }} {fresh}",
+        f"use_backend tg-b if {rule} {{ req.cook(AWSALBTG),field(1,|) -m str tg-b }} {fresh}",
         "use_backend tg-a if { var(txn.rule) -m int eq 9 } { var(txn.pick9) -m int lt 3 }",
         "use_backend tg-b if { var(txn.rule) -m int eq 9 }",
     ]
-    assert "Max-Age=60" in unquote(out.http_response[0])
+    # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html: Expires
+    # (7 days), never Max-Age; the group's duration lives in the value.
+    cookie, cors = (unquote(line) for line in out.http_response)
+    assert "AWSALBTG=%[be_name]|%[date(60)]; Expires=%[date(604800),http_date]; Path=/ if" in cookie
+    assert "AWSALBTGCORS=" in cors and "SameSite=None; Secure" in cors and "Max-Age" not in cookie + cors
 
 
 @pytest.mark.parametrize(
@@ -184,7 +197,10 @@ def test_health_check_lines_and_server_timing() -> None:
     )
     lines = health_check_lines(hc)
     assert "http-check expect status 200,202-204" in lines and "timeout check 3s" in lines
-    assert any(line.startswith("http-check send meth GET uri /hc ver HTTP/1.1") for line in lines)
+    # What ALB's checks send: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/
+    # load-balancer-troubleshooting.html ("A registered target is not in service").
+    (send,) = [line for line in lines if line.startswith("http-check send meth GET uri /hc ver HTTP/1.1")]
+    assert send.endswith("hdr User-Agent ELB-HealthChecker/2.0")
     group = tg("a", [("127.0.0.2", 80)], health=hc, attributes={"slow_start.duration_seconds": "30"})
     primary, backup = server_lines(stack([], [group]), group)
     assert primary == "server 127.0.0.2_80 127.0.0.2:80 check inter 10s fall 3 rise 4 port 8081 slowstart 30s"
@@ -215,7 +231,14 @@ def test_stickiness_lines() -> None:
             "stickiness.lb_cookie.duration_seconds": "120",
         },
     )
-    assert stickiness_lines(lb) == ["cookie AWSALB insert nocache attr Max-Age=120 attr Path=/"]
+    lb = dataclasses.replace(lb, targets=(Target("127.0.0.2", 80), Target("127.0.0.3", 80)))
+    lines = stickiness_lines(stack([], [lb]), lb)
+    assert lines[:2] == [
+        f"use-server {name} if {{ req.cook(AWSALB),field(1,|) -m str {name} }} "
+        "{ req.cook(AWSALB),field(2,|),sub(txn.now) gt 0 }"
+        for name in ("127.0.0.2_80", "127.0.0.3_80")
+    ]
+    assert "AWSALB=%[srv_name,regsub(-failopen$,)]|%[date(120)]; Expires=" in unquote(lines[2])
     app = tg(
         "b",
         [],
@@ -225,8 +248,9 @@ def test_stickiness_lines() -> None:
             "stickiness.app_cookie.cookie_name": "SID",
         },
     )
-    assert "stick on req.cook(SID)" in stickiness_lines(app)
-    assert stickiness_lines(tg("c", [], attributes={"stickiness.enabled": "false"})) == []
+    assert "stick on req.cook(SID)" in stickiness_lines(stack([], [app]), app)
+    off = tg("c", [], attributes={"stickiness.enabled": "false"})
+    assert stickiness_lines(stack([], [off]), off) == []
 
 
 @pytest.mark.parametrize(
@@ -300,5 +324,17 @@ def test_full_render_passes_haproxy_check(tmp_path: Path) -> None:
         stack([listener(18099, forward(a), rules)], [a, b], {"idle_timeout.timeout_seconds": "7"}), node
     )
     assert "timeout client 7s" in text and text.count("bind 127.0.0.") == 2
+    # ALB/load-balancer-limits.html: a response header over 32 K is ALB's 502.
+    assert "http-response return status 502 " in text and "if { res.hdrs,length gt 32768 }" in text
     node.cfg_path.write_text(text)
     check_config(node.cfg_path)
+
+
+def test_only_a_group_without_servers_answers_503_itself() -> None:
+    """503 when "the target groups for the load balancer have no registered targets" (https://docs.aws.amazon.com/
+    elasticloadbalancing/latest/application/load-balancer-troubleshooting.html): decided when rendering, never
+    from HAProxy's live server count (it reads 0 for a moment while a reloaded worker loads its state)."""
+    empty, full = tg("e", []), tg("f", [("127.0.0.2", 80)])
+    assert "http-request return status 503 " in render_backend(stack([], [empty]), empty)
+    text = render_backend(stack([], [full]), full)
+    assert "status 503" not in text and "nbsrv" not in text

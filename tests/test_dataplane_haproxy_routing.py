@@ -219,18 +219,20 @@ def test_weighted_forward_splits_80_20(lab: Lab) -> None:
 
 
 def test_weighted_forward_group_stickiness_cookie(lab: Lab) -> None:
+    """https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html"""
     first = lab.get("/weighted")
-    cookie = first.headers["set-cookie"]
-    assert cookie.startswith("AWSALBTG=tg-") and "Max-Age=600" in cookie
+    cookie = next(c for c in first.set_cookies if c.startswith("AWSALBTG="))
+    assert cookie.startswith("AWSALBTG=tg-") and "Expires=" in cookie and "Max-Age" not in cookie
     # The 20 % group keeps every request that carries its cookie.
-    served = {lab.served_by("/weighted", headers=[("Cookie", "AWSALBTG=tg-d")]) for _ in range(20)}
+    pinned = cookie.split(";")[0].replace("tg-c|", "tg-d|")
+    served = {lab.served_by("/weighted", headers=[("Cookie", pinned)]) for _ in range(20)}
     assert served == {"D"}
 
 
 def test_lb_cookie_keeps_a_client_on_one_target(lab: Lab) -> None:
+    """https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html"""
     first = lab.get("/")
-    cookie = first.headers["set-cookie"].split(";")[0]
-    assert cookie.startswith("AWSALB=")
+    cookie = next(c for c in first.set_cookies if c.startswith("AWSALB=")).split(";")[0]
     target = first.json()["name"]
     served = {lab.served_by("/", headers=[("Cookie", cookie)]) for _ in range(10)}
     assert served == {target}

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from plane_factories import (
     FAST_HC,
-    assert_torn_down,
     fixed_rule,
     forward,
     path_rule,
+    plane_maker,
     security_groups,
     stack,
     target_group,
@@ -31,19 +31,8 @@ pytestmark = [
 
 @pytest.fixture
 def make_plane(tmp_path: Path) -> Iterator[object]:
-    planes: list[DataPlane] = []
-
-    def make(s: Stack) -> DataPlane:
-        # A 1 s connect timeout makes a dead target cost 1 s, not ALB's 10 s.
-        plane = DataPlane(s, tmp_path / f"plane{len(planes)}", connect_timeout_s=1.0)
-        planes.append(plane)
-        return plane.up()
-
-    yield make
-    for plane in planes:
-        pids = list(plane.processes.values())
-        plane.down()
-        assert_torn_down(plane, pids)
+    with plane_maker(tmp_path) as make:
+        yield make
 
 
 def instances_seen(plane: DataPlane, n: int, path: str = "/", **kw: object) -> list[str]:
@@ -117,16 +106,34 @@ def test_failed_instance_left_out_then_back(make_plane) -> None:  # type: ignore
     assert set(instances_seen(plane, 4)) == {"i-aaa", "i-bbb"}
 
 
-def test_dead_backend_under_load_no_failed_request(make_plane) -> None:  # type: ignore[no-untyped-def]
-    plane = make_plane(stack())
-    statuses = collections.Counter()
+def statuses_while_a_target_dies(plane: DataPlane) -> collections.Counter[int]:
+    """Sequential requests for ~3 s (bounded); i-aaa dies after 0.5 s."""
+    statuses: collections.Counter[int] = collections.Counter()
     start = time.monotonic()
     killed = False
-    while time.monotonic() - start < 3.0:  # bounded: ~3 s of sequential requests
+    while time.monotonic() - start < 3.0:
         if not killed and time.monotonic() - start > 0.5:
             plane.fail("i-aaa", "dead")
             killed = True
         statuses[plane.curl("/").status] += 1
+    return statuses
+
+
+def test_dead_backend_under_load_502_until_its_checks_fail(make_plane) -> None:  # type: ignore[no-untyped-def]
+    """As ALB: a refused connection is a 502 at once, never retried elsewhere, until the health checks
+    take the target out (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/
+    load-balancer-troubleshooting.html, HTTP 502)."""
+    plane = make_plane(stack())
+    statuses = statuses_while_a_target_dies(plane)
+    assert set(statuses) == {200, 502} and statuses[200] > statuses[502] > 0, statuses
+    plane.wait_health(lambda h: h["web"]["i-aaa:80"] == "unhealthy", timeout=10)
+    assert {plane.curl("/").status for _ in range(6)} == {200}
+
+
+def test_dead_backend_under_load_no_failed_request_with_retries(tmp_path: Path) -> None:
+    """The forgiving option (off by default): a request that failed on one target is sent to another."""
+    with plane_maker(tmp_path, retry_failed_requests=True) as make:
+        statuses = statuses_while_a_target_dies(make(stack()))
     assert set(statuses) == {200}, statuses
 
 

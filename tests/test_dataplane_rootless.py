@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from nobody import AS_NOBODY, NOBODY, REPO, packages_path, usable_python
+from nobody import AS_NOBODY, NOBODY, REPO, packages_path, readable, usable_python
 from plane_factories import processes_naming
 
 from alblab.dataplane.procs import alive
@@ -53,6 +53,11 @@ def home() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def script() -> str:
+    """tests/plane_script.py where nobody may read it (a clone may sit in a directory closed to others)."""
+    return str(readable().path(SCRIPT))
+
+
 def python_for_nobody(home: Path) -> str:
     python = usable_python(lambda argv: as_nobody(argv, home, timeout=30), "import alblab.dataplane.plane")
     if python is None:
@@ -64,7 +69,7 @@ def python_for_nobody(home: Path) -> str:
 def test_unprivileged_user_runs_the_whole_plane(home: Path) -> None:
     python = python_for_nobody(home)
     run_dir = home / "plane"
-    proc = as_nobody([python, str(SCRIPT), "tour", str(run_dir)], home)
+    proc = as_nobody([python, script(), "tour", str(run_dir)], home)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert (report["uid"], report["mode"], report["availability"]) == (NOBODY, "rootless", None)
@@ -87,9 +92,9 @@ def test_unprivileged_plane_outlives_the_process_that_made_it(home: Path) -> Non
     """As the CLI runs: ``up`` in one process, ``curl``/``status`` in the next, ``down`` in a third."""
     python = python_for_nobody(home)
     run_dir = home / "plane"
-    made = as_nobody([python, str(SCRIPT), "up", str(run_dir)], home)
+    made = as_nobody([python, script(), "up", str(run_dir)], home)
     assert made.returncode == 0, made.stderr[-3000:]
-    used = as_nobody([python, str(SCRIPT), "use", str(run_dir)], home)
+    used = as_nobody([python, script(), "use", str(run_dir)], home)
     assert used.returncode == 0, used.stderr[-3000:]
     report = json.loads(used.stdout.strip().splitlines()[-1])
     assert set(report["seen"]) == {"i-aaa", "i-bbb"} and report["repaired"] == []
@@ -110,7 +115,7 @@ def test_unprivileged_plane_outlives_the_process_that_made_it(home: Path) -> Non
 def test_unprivileged_user_cleans_a_killed_plane_with_one_call(home: Path) -> None:
     python = python_for_nobody(home)
     run_dir = home / "plane"
-    crashed = as_nobody([python, str(SCRIPT), "crash", str(run_dir), "data plane up"], home)
+    crashed = as_nobody([python, script(), "crash", str(run_dir), "data plane up"], home)
     assert crashed.returncode == -9, crashed.stderr[-3000:]
     saved = json.loads((run_dir / "plane.json").read_text())
     assert alive(saved["holder"]["pid"])

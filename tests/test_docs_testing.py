@@ -65,3 +65,15 @@ def test_our_own_workflow_runs_ci_run() -> None:
     workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "ci.yml").read_text())
     runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
     assert ".ci/run" in runs
+
+
+def test_the_ci_snippet_checks_a_pull_requests_change_against_its_base() -> None:
+    workflow = yaml.safe_load(blocks_after("<!-- consumer-workflow -->"))
+    job = workflow["jobs"]["alb-change"]
+    assert "pull_request" in job["if"]
+    checkout = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0, "the base ref must be fetched"
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    (check,) = [c for c in alblab_commands(runs) if c[0] == "check"]
+    assert check[check.index("--base") + 1] == "origin/${{ github.base_ref }}"
+    assert cli.parser().parse_args(check).base == "origin/${{ github.base_ref }}"

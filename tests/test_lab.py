@@ -25,7 +25,7 @@ from pathlib import Path
 import docblocks
 import pytest
 from jobs import Jobs, early
-from nobody import AS_NOBODY, NOBODY, env_for_nobody, packages_path, python_for_nobody
+from nobody import AS_NOBODY, NOBODY, env_for_nobody, packages_path, python_for_nobody, readable
 from normalize import normalize
 from procscan import namespaces
 
@@ -58,7 +58,7 @@ def _missing_requirements(mode: str) -> list[str]:
         return ["setpriv (util-linux)"]
     python = python_for_nobody()
     if python is None:
-        return [f"a python that uid {NOBODY} may run and import alblab with ({REPO} readable by others?)"]
+        return [f"a python {sys.version_info.major}.{sys.version_info.minor} that uid {NOBODY} may run"]
     probe = "from alblab.dataplane import availability; print(availability() or '')"
     done = subprocess.run(
         [*AS_NOBODY, python, "-c", probe],
@@ -103,7 +103,9 @@ def _walk_dirs(mode: str) -> Iterator[Path]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _runner(mode: str, base: Path) -> tuple[list[str], dict[str, str], Path]:
+def _runner(mode: str, base: Path) -> tuple[list[str], dict[str, str], Path, Path]:
+    """How each command runs: the user prefix, the environment, the virtualenv, the repository it runs in
+    (a readable copy for the unprivileged user when this checkout is closed to others)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(base / "home"),
@@ -113,16 +115,16 @@ def _runner(mode: str, base: Path) -> tuple[list[str], dict[str, str], Path]:
         PREFIX_ENV: PREFIX,
     }
     if mode == "rootless":
-        return [*AS_NOBODY], env, _participant_venv(base)
-    return [], env, ACTIVATE
+        return [*AS_NOBODY], env, _participant_venv(base), readable().repo
+    return [], env, ACTIVATE, REPO
 
 
-def _run(prefix: list[str], env: dict[str, str], activate: Path, line: str) -> tuple[int, str]:
+def _run(prefix: list[str], env: dict[str, str], activate: Path, line: str, repo: Path) -> tuple[int, str]:
     """One command as a participant types it: the virtualenv activated, then the line, from the repo."""
     shell = f"source {activate} && {line}"
     done = subprocess.run(
         [*prefix, "bash", "-c", shell],
-        cwd=REPO,
+        cwd=repo,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -154,12 +156,12 @@ def walk(mode: str) -> Walk:
     mismatches: list[str] = []
     timings: list[str] = []
     with _walk_dirs(mode) as base:
-        prefix, env, activate = _runner(mode, base)
+        prefix, env, activate, repo = _runner(mode, base)
         lab_dir = base / "lab"
         try:
             for command in commands:
                 t0 = time.monotonic()
-                rc, text = _run(prefix, env, activate, command.line)
+                rc, text = _run(prefix, env, activate, command.line, repo)
                 timings.append(f"{time.monotonic() - t0:6.1f} s  {command.line}")
                 actual = normalize(text.replace(str(lab_dir), ".work/lab"))
                 outputs.append(actual)
@@ -179,7 +181,7 @@ def walk(mode: str) -> Walk:
                 if command.line == "alblab lab diagram" and UPDATE and mode == "root":
                     _copy_diagram(lab_dir, len([c for c in outputs if "== Step" in c]))
         finally:
-            left = _teardown(prefix, env, activate, lab_dir, mode)
+            left = _teardown(prefix, env, activate, lab_dir, mode, repo)
     return Walk("", outputs, mismatches, left, timings)
 
 
@@ -214,11 +216,13 @@ def _copy_diagram(lab_dir: Path, step: int) -> None:
             shutil.copyfile(lab_dir / name, LAB_DOCS / "img" / f"step{step}{lang}{suffix}")
 
 
-def _teardown(prefix: list[str], env: dict[str, str], activate: Path, lab_dir: Path, mode: str) -> list[str]:
+def _teardown(
+    prefix: list[str], env: dict[str, str], activate: Path, lab_dir: Path, mode: str, repo: Path
+) -> list[str]:
     """Whatever happened: `alblab lab stop` as the walker, then by PID; what is still there, in words."""
     pid = client.daemon_pid(lab_dir)
     with contextlib.suppress(subprocess.SubprocessError, OSError):
-        _run(prefix, env, activate, "alblab lab stop")
+        _run(prefix, env, activate, "alblab lab stop", repo)
     left = []
     if pid is not None and not client.wait_gone(lab_dir, pid, timeout=30):
         left.append(f"the lab daemon (pid {pid})")

@@ -136,10 +136,10 @@ def run_keep_then_cli(ctx: JobContext) -> Run:
 def test_a_consumer_project(jobs: Jobs) -> None:
     run: Run = jobs.result("plugin_consumer")
     if availability() is None:
-        assert run.outcomes() == {"passed": 4}, run.out
+        assert run.outcomes() == {"passed": 5}, run.out
     else:
-        # Traffic tests skip with the reason; the API-state test still runs.
-        assert run.outcomes() == {"passed": 1, "skipped": 3}, run.out
+        # Traffic tests skip with the reason (the change test once it applied); the API-state test still runs.
+        assert run.outcomes() == {"passed": 1, "skipped": 4}, run.out
         assert "alblab data plane not available" in run.out
     assert "Traceback" not in run.out
     assert run.left_processes == [], run.out

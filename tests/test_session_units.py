@@ -91,6 +91,15 @@ def test_resources_are_read_from_the_state_file_child_modules_included(tmp_path:
     assert tfstate.resources_in_state_file(tmp_path / "missing.tfstate") == []
 
 
+def test_an_empty_state_file_is_no_state_and_a_torn_one_is_one_message(tmp_path: Path) -> None:
+    # Terraform creates terraform.tfstate empty to lock it: a Ctrl-C early in an apply leaves it so.
+    (tmp_path / "terraform.tfstate").write_text("")
+    assert tfstate.resources_in_state_file(tmp_path / "terraform.tfstate") == []
+    (tmp_path / "terraform.tfstate").write_text('{"version": 4, "resou')
+    with pytest.raises(StateError, match="is not a readable Terraform state"):
+        tfstate.resources_in_state_file(tmp_path / "terraform.tfstate")
+
+
 def test_load_balancers_come_from_the_state_child_modules_included() -> None:
     found = tfstate.load_balancers(RESOURCES)
     assert [(f.address, f.name) for f in found] == [

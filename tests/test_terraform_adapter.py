@@ -102,3 +102,33 @@ def test_launcher_sets_the_environment_per_runner(tmp_path: Path) -> None:
     runner = TerraformRunner(tmp_path, {"ALBLAB_CANARY": "it's here"})
     launcher = Path(runner._tf.terraform_bin_path).read_text()
     assert "export ALBLAB_CANARY='it'\"'\"'s here'" in launcher
+
+
+def test_apply_events_give_a_timeline_and_the_failing_resource(tmp_path: Path) -> None:
+    """``apply -json`` through the package: per-resource start and end, and on failure the diagnostics with
+    the events kept on the error (what the change check reads)."""
+    from alblab import tfevents
+
+    (tmp_path / "main.tf").write_text(
+        'variable "fail" {\n  type    = bool\n  default = false\n}\n'
+        'resource "terraform_data" "one" {\n  input = "a"\n}\n'
+        'resource "terraform_data" "two" {\n  input            = terraform_data.one.output\n'
+        "  triggers_replace = var.fail\n"
+        '  provisioner "local-exec" {\n'
+        '    command = var.fail ? "echo two refused. >&2; exit 3" : "true"\n  }\n}\n'
+    )
+    runner = TerraformRunner(tmp_path, cli_config_env(tmp_path.parent / "tfrc-events"))
+    runner.init()
+    ops = tfevents.operations(runner.apply_events())
+    assert [(op.describe(), op.outcome) for op in ops] == [
+        ("create terraform_data.one", "done"),
+        ("create terraform_data.two", "done"),
+    ]
+    assert all(op.end is not None and op.end >= op.start for op in ops)
+    runner.variables = {"fail": True}
+    with pytest.raises(TerraformError) as info:
+        runner.apply_events()
+    assert "two refused." in str(info.value)
+    (failure,) = tfevents.failures(info.value.events)
+    assert failure.address == "terraform_data.two" and "two refused." in failure.describe()
+    runner.destroy()

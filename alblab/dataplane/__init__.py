@@ -4,6 +4,7 @@ Everything here is driven by :class:`alblab.model.Stack` (the live API state), n
 This package's names are its whole public face; nothing outside it needs a module below it::
 
     from alblab.dataplane import DataPlane, DataPlaneError, HttpResult, availability, teardown_saved
+    from alblab.dataplane import Attempt, LoopRequest, RequestLoop   # traffic while something changes
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ _HOMES = {
     "DataPlane": "plane",
     "DataPlaneTimeout": "plane",
     "HttpResult": "client",
+    "LoggedRequest": "requestlog",
     "Reach": "client",
     "AlbNode": "views",
     "TargetHost": "views",
     "DataPlaneError": "errors",
     "UnavailableError": "errors",
     "teardown_saved": "teardown",
+    "Attempt": "loop",
+    "LoopRequest": "loop",
+    "RequestLoop": "loop",
     "availability": "sandbox",
     "run_mode": "sandbox",
     "Mode": "sandbox",

@@ -6,6 +6,7 @@ a failure mode is set through the host's control file (no network: the SGs would
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alblab.dataplane import tools
+from alblab.dataplane.documented import HEALTH_CHECK_USER_AGENT
 from alblab.dataplane.errors import DataPlaneError
 from alblab.dataplane.netns import Netns
 from alblab.dataplane.procs import ProcTable
@@ -26,7 +28,7 @@ MODES = ("healthy", "unhealthy", "dead")
 _SLOW = re.compile(r"slow:(\d{1,6})")
 START_TIMEOUT_S = 20.0
 
-NGINX_CONF = """# stand-in for {owner}: a fast static answer (for benchmarks), same health path semantics
+NGINX_CONF = """# stand-in for {owner}: a fast static answer (benchmarks); health checks told by User-Agent
 {rootless}worker_processes 1;
 daemon off;
 pid {run}/nginx-{owner}.pid;
@@ -43,7 +45,6 @@ http {{
     default_type text/plain;
     server {{
 {listens}
-{health}
 {app}
     }}
 }}
@@ -57,7 +58,6 @@ NGINX_ROOTLESS = "master_process off;\nuser root root;\n"
 class BackendSpec:
     owner: str  # instance id or IP
     ports: set[int] = field(default_factory=set)
-    health_paths: set[str] = field(default_factory=set)
 
 
 def specs(stack: Stack, topo: Topology) -> dict[str, BackendSpec]:
@@ -75,24 +75,29 @@ def specs(stack: Stack, topo: Topology) -> dict[str, BackendSpec]:
             hc_port = tg.health_check_port(target)
             if tg.health_check.enabled and hc_port is not None:
                 spec.ports.add(hc_port)
-                spec.health_paths.add(tg.health_check.path)
     return out
 
 
-def nginx_conf(
-    owner: str, ip: str, az: str, ports: list[int], health: set[str], run_dir: Path, rootless: bool
-) -> str:
-    """nginx as a fast stand-in (benchmarks): same body keys, no failure modes."""
-    keys = {"instance": owner, "private-ip": ip, "az": az, "port": "$server_port", "path": "$request_uri"}
-    keys["x-forwarded-for"] = "$http_x_forwarded_for"
+def nginx_conf(owner: str, ip: str, az: str, ports: list[int], run_dir: Path, rootless: bool) -> str:
+    """nginx as a fast stand-in (benchmarks): the identity keys a verdict reads, no failure modes."""
+    keys = {
+        "instance": owner,
+        "private-ip": ip,
+        "az": az,
+        "port": "$server_port",
+        "method": "$request_method",
+    }
+    keys |= {"path": "$request_uri", "x-forwarded-for": "$http_x_forwarded_for"}
     body = "".join(f"{k}: {v}\\n" for k, v in keys.items())  # nginx turns \n into a newline
+    checker = HEALTH_CHECK_USER_AGENT.replace("/", "\\/").replace(".", "\\.")
+    health = f'if ($http_user_agent ~ "^{checker}$") {{ return 200 "ok\\n"; }}'
+    app = f'        location / {{\n            {health}\n            return 200 "{body}";\n        }}'
     return NGINX_CONF.format(
         owner=owner,
         run=run_dir,
         rootless=NGINX_ROOTLESS if rootless else "",
         listens="\n".join(f"        listen {p};" for p in ports),
-        app=f'        location / {{ return 200 "{body}"; }}',
-        health="\n".join(f'        location = {h} {{ return 200 "ok\\n"; }}' for h in sorted(health)),
+        app=app,
     )
 
 
@@ -141,16 +146,33 @@ class Backends:
         self.table.stop(f"backend:{ns}")
         self.args.pop(ns, None)
 
-    def sync(self, stack: Stack, topo: Topology, net: Netns) -> list[str]:
-        """Start what is missing or changed, stop what is no longer wanted; returns the owners started."""
+    def ports_file(self, owner: str) -> Path:
+        return self.run_dir / "ctl" / f"{owner}.ports"
+
+    def sync(self, stack: Stack, topo: Topology, net: Netns, keep_ports: bool = False) -> list[str]:
+        """Start what is missing or changed, stop what is no longer wanted; returns the owners started.
+
+        A stand-in that runs already takes a new set of ports from its ports file without a
+        restart. ``keep_ports``: also keep serving what each runs now (a host no longer wanted included),
+        for the moment between the new ports opening and HAProxy moving off the old ones."""
         wanted = specs(stack, topo)
+        if keep_ports:
+            for ns in self.args:
+                if ns in topo.hosts:
+                    held = self._held(topo.hosts[ns].owner)
+                    spec = wanted.setdefault(ns, BackendSpec(topo.hosts[ns].owner))
+                    spec.ports |= held.ports
         started: list[tuple[str, Path]] = []
+        waiting: list[tuple[str, Path, str]] = []
         (self.run_dir / "ctl").mkdir(parents=True, exist_ok=True)
         for ns, spec in wanted.items():
             host = topo.hosts[ns]
             ready = self.run_dir / "ctl" / f"{spec.owner}.ready"
+            text = self._write_ports(spec)
             argv = self._argv(host, spec, ready)
             if self.args.get(ns) == argv and self.table.is_running(f"backend:{ns}"):
+                if self.kind == "standin" and not _ready_with(ready, text):
+                    waiting.append((ns, ready, text))
                 continue
             ready.unlink(missing_ok=True)
             env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -165,11 +187,36 @@ class Backends:
         deadline = time.monotonic() + START_TIMEOUT_S
         for ns, ready in started:
             while not (ready.exists() if self.kind == "standin" else _listening(net, ns, wanted[ns].ports)):
-                if time.monotonic() > deadline or not self.table.is_running(f"backend:{ns}"):
-                    log = self.run_dir / f"backend-{wanted[ns].owner}.log"
-                    raise DataPlaneError(f"the backend of {wanted[ns].owner} did not start; see {log}")
-                time.sleep(0.02)
+                self._wait_or_fail(ns, wanted[ns].owner, deadline)
+        for ns, ready, text in waiting:
+            while not _ready_with(ready, text):
+                self._wait_or_fail(ns, wanted[ns].owner, deadline)
         return [wanted[ns].owner for ns, _ in started]
+
+    def _wait_or_fail(self, ns: str, owner: str, deadline: float) -> None:
+        if time.monotonic() > deadline or not self.table.is_running(f"backend:{ns}"):
+            raise DataPlaneError(
+                f"the backend of {owner} did not start; see {self.run_dir / f'backend-{owner}.log'}"
+            )
+        time.sleep(0.02)
+
+    def _write_ports(self, spec: BackendSpec) -> str:
+        """The ports file a stand-in follows; rewritten (atomically) only when it changes."""
+        text = json.dumps({"ports": sorted(spec.ports)}) + "\n"
+        path = self.ports_file(spec.owner)
+        if not (path.is_file() and path.read_text() == text):
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(text)
+            os.replace(tmp, path)
+        return text
+
+    def _held(self, owner: str) -> BackendSpec:
+        """What the stand-in of ``owner`` serves now, by its ports file."""
+        try:
+            data = json.loads(self.ports_file(owner).read_text())
+        except (OSError, ValueError):
+            return BackendSpec(owner)
+        return BackendSpec(owner, set(data.get("ports", [])))
 
     def _argv(self, host: Host, spec: BackendSpec, ready: Path) -> list[str]:
         if self.kind == "nginx":
@@ -181,19 +228,26 @@ class Backends:
                 host.ip,
                 host.az,
                 sorted(spec.ports),
-                spec.health_paths,
                 self.run_dir,
                 self.rootless,
             )
             conf.write_text(text)
             return [tools.path("nginx"), "-c", str(conf), "-e", str(self.run_dir / f"nginx-{spec.owner}.err")]
+        # Ports come from the ports file: a change of them is no reason to restart.
         return [
             sys.executable, "-m", "alblab.dataplane.backend",
             "--instance", spec.owner, "--ip", host.ip, "--az", host.az,
             "--control", str(self.control_file(spec.owner)), "--ready", str(ready),
-            *(a for p in sorted(spec.ports) for a in ("--port", str(p))),
-            *(a for h in sorted(spec.health_paths) for a in ("--health", h)),
+            "--ports-file", str(self.ports_file(spec.owner)),
         ]  # fmt: skip
+
+
+def _ready_with(ready: Path, text: str) -> bool:
+    """The stand-in has applied the ports file whose text is ``text``."""
+    try:
+        return ready.read_text() == text
+    except FileNotFoundError:
+        return False
 
 
 def _listening(net: Netns, ns: str, ports: set[int]) -> bool:

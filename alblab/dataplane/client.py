@@ -28,17 +28,41 @@ class HttpResult:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
     def fields(self) -> dict[str, list[str]]:
-        """The stand-in backend's ``key: value`` body lines (a key may repeat, e.g. x-forwarded-for)."""
+        """The stand-in app's identity page as ``key -> values``, keys lower-cased: its own keys (instance,
+        port, path, peer, ...) first, then every request header it received (a header may repeat, e.g.
+        x-forwarded-for). A header named like an identity key comes after it: ``field()`` is the app's."""
         out: dict[str, list[str]] = {}
-        for line in self.body.splitlines():
-            if ": " in line:
-                key, value = line.split(": ", 1)
-                out.setdefault(key, []).append(value)
+        for line in self.body.split("\n"):
+            key, value = _key_value(line)
+            if key:
+                out.setdefault(key.lower(), []).append(value)
         return out
+
+    def request_headers(self) -> list[tuple[str, str]]:
+        """Every header the target received, in order, names as received ([] without an identity page)."""
+        lines = self.body.split("\n")
+        for index, line in enumerate(lines):
+            key, count = _key_value(line)
+            if key == "headers" and count.isdigit():
+                return [_key_value(row) for row in lines[index + 1 : index + 1 + int(count)]]
+        return []
+
+    def request_header(self, name: str) -> list[str]:
+        """The values of one request header as the target received it (name case-insensitive)."""
+        return [v for k, v in self.request_headers() if k.lower() == name.lower()]
 
     def field(self, key: str) -> str | None:
         values = self.fields().get(key)
         return values[0] if values else None
+
+
+def _key_value(line: str) -> tuple[str, str]:
+    """``name: value`` -> (name, value); ("", "") for a line that is not one (a header name has no colon
+    and no space; an empty value may have lost its trailing space)."""
+    key, colon, value = line.partition(":")
+    if not colon or not key or " " in key:
+        return "", ""
+    return key, value[1:] if value.startswith(" ") else value
 
 
 def check_port(port: int) -> int:

@@ -37,17 +37,24 @@ class Nodes:
         connect_timeout_s: float,
         table: ProcTable,
         progress: Callable[[str], None],
+        retry_failed_requests: bool = False,
     ) -> None:
         self.run_dir, self.sock_dir, self.key_dir = run_dir, sock_dir, key_dir
         self.connect_timeout_s, self.table, self.progress = connect_timeout_s, table, progress
+        self.retry_failed_requests = retry_failed_requests
         self.configs: dict[str, str] = {}
         self.warnings: list[str] = []
 
     def config(self, host: Host, certs: dict[str, Path] | None = None) -> haproxy.NodeConfig:
         return haproxy.NodeConfig(
             bind_ips=(host.ip,), run_dir=self.sock_dir, certs=certs or {}, name=node_name(host),
-            connect_timeout_s=self.connect_timeout_s,
+            connect_timeout_s=self.connect_timeout_s, request_log=True,
+            retry_failed_requests=self.retry_failed_requests,
         )  # fmt: skip
+
+    def log_path(self, host: Host) -> Path:
+        """The node's process log: HAProxy's messages and its request log (``haproxy.reqlog``)."""
+        return self.run_dir / f"haproxy-{host.ns}.log"
 
     def load_running(self, topo: Topology) -> None:
         """What each node runs now, so that a later converge reloads no node without a change."""
@@ -94,7 +101,7 @@ class Nodes:
             else:
                 node.state_file.unlink(missing_ok=True)  # a (re)started node checks every target afresh
                 argv = haproxy.start_cmd(node.cfg_path, node.master_sock, node.pid_file)
-                self.table.spawn(f"haproxy:{host.ns}", host.ns, argv, self.run_dir / f"haproxy-{host.ns}.log")
+                self.table.spawn(f"haproxy:{host.ns}", host.ns, argv, self.log_path(host))
                 wait_ready(node.master_sock, node.admin_sock)
             self.configs[host.ns] = text
             changed += 1

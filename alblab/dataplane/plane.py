@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import re
 import secrets
 import subprocess
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from alblab.dataplane import client, health, nft, sandbox, saved, topology, views
+from alblab.dataplane import client, health, nft, procs, requestlog, sandbox, saved, staging, topology, views
 from alblab.dataplane.backends import Backends
 from alblab.dataplane.client import HttpResult
 from alblab.dataplane.errors import DataPlaneError
@@ -32,6 +33,17 @@ from alblab.model import Stack
 
 Progress = Callable[[str], None]
 _PREFIX = re.compile(r"[a-z][a-z0-9]{1,11}")
+# Set to 1 to have the ALB nodes retry a request that failed on one target on another (ALB does not).
+RETRY_ENV = "ALBLAB_RETRY_FAILED_REQUESTS"
+
+
+def retry_from_env() -> bool:
+    value = os.environ.get(RETRY_ENV, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise DataPlaneError(f"{RETRY_ENV}={value!r}: use 1 (retry on another target) or 0 (as ALB: no retry)")
 
 
 class DataPlaneTimeout(DataPlaneError, TimeoutError):
@@ -49,6 +61,7 @@ class DataPlane:
         progress: Progress | None = None,
         backend_kind: str = "standin",
         mode: sandbox.Mode | None = None,
+        retry_failed_requests: bool | None = None,
     ) -> None:
         prefix = prefix or f"al{secrets.token_hex(3)[:5]}"
         if not _PREFIX.fullmatch(prefix):
@@ -61,6 +74,9 @@ class DataPlane:
         self.progress: Progress = progress or (lambda _msg: None)
         state = PlaneState(prefix, mode, secrets.token_hex(8), str(sandbox.sock_dir(mode, prefix)))
         state.key_dir, state.backend_kind = str(key_dir or ""), backend_kind
+        state.retry_failed_requests = (
+            retry_from_env() if retry_failed_requests is None else retry_failed_requests
+        )
         state.topology, state.connect_timeout_s = topology.plan(stack, prefix), connect_timeout_s
         self._use(state)
         self._rulesets: dict[str, str] = {}
@@ -82,7 +98,13 @@ class DataPlane:
             self.progress,
         )
         self._nodes = Nodes(
-            self._run_dir, Path(state.sock_dir), key_dir, state.connect_timeout_s, self._table, self.progress
+            self._run_dir,
+            Path(state.sock_dir),
+            key_dir,
+            state.connect_timeout_s,
+            self._table,
+            self.progress,
+            state.retry_failed_requests,
         )
 
     # --- the face: what the plane is -------------------------------------------------------------------
@@ -124,6 +146,11 @@ class DataPlane:
         return out
 
     @property
+    def retry_failed_requests(self) -> bool:
+        """Whether the nodes retry a failed request on another target (ALB does not; off by default)."""
+        return self._state.retry_failed_requests
+
+    @property
     def warnings(self) -> list[str]:
         return self._nodes.warnings
 
@@ -163,8 +190,11 @@ class DataPlane:
         saved.save(self._run_dir, self._state)
 
     @classmethod
-    def attach(cls, stack: Stack, run_dir: Path, progress: Progress | None = None) -> DataPlane:
-        """The plane an earlier process brought up in ``run_dir``, repaired if something of it died."""
+    def attach(
+        cls, stack: Stack, run_dir: Path, progress: Progress | None = None, repair: bool = True
+    ) -> DataPlane:
+        """The plane an earlier process brought up in ``run_dir``, repaired if something of it died
+        (``repair=False``: an observer beside the owner, which must not restart what the owner changes)."""
         state = saved.load(Path(run_dir))
         if state is None or state.topology is None:
             raise DataPlaneError(f"no data plane is up in {run_dir}")
@@ -172,7 +202,7 @@ class DataPlane:
         plane._use(state)
         plane._down = False
         plane._nodes.load_running(plane.topo)
-        for fixed in plane.repair():
+        for fixed in plane.repair() if repair else ():
             plane.progress(f"repaired: {fixed}")
         return plane
 
@@ -226,6 +256,7 @@ class DataPlane:
         fresh = PlaneState(state.prefix, state.mode, state.marker, state.sock_dir, key_dir=state.key_dir)
         fresh.topology = topology.plan(stack, self.prefix)
         fresh.backend_kind, fresh.connect_timeout_s = state.backend_kind, state.connect_timeout_s
+        fresh.retry_failed_requests = state.retry_failed_requests
         warnings = self._nodes.warnings
         self._use(fresh)
         self._nodes.warnings = warnings
@@ -252,14 +283,19 @@ class DataPlane:
             self._backends.forget(host.ns)
             self._rulesets.pop(host.ns, None)
         topology.remove_hosts(self._net, gone)
+        old = self.stack
         self.stack, self._state.topology = stack, new
         self._save()  # the new names before their namespaces exist
         topology.build_hosts(self._net, new, added)
         topology.write_hosts_files(self._net, self.topo, self.stack.load_balancer.dns_name)
-        nft.sync(self._net, self.stack, self.topo, self._rulesets)
+        # Open before closing (see staging): the old and the new rules and ports while HAProxy reloads, then
+        # only the new ones.
+        nft.sync(self._net, staging.widened(old, stack), self.topo, self._rulesets)
         t_net = time.monotonic()
-        self._backends.sync(stack, new, self._net)
+        self._backends.sync(stack, new, self._net, keep_ports=True)
         reloaded = self._nodes.render(stack, new, reload=True)
+        nft.sync(self._net, stack, self.topo, self._rulesets)
+        self._backends.sync(stack, new, self._net)
         return {
             "total_s": time.monotonic() - t0,
             "network_s": t_net - t0,
@@ -342,6 +378,13 @@ class DataPlane:
         except subprocess.TimeoutExpired as exc:
             raise DataPlaneTimeout(f"{argv[0]} did not finish within {timeout} s") from exc
 
+    def client_process(
+        self, argv: Sequence[str], log: Path, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """Start ``argv`` in the client namespace in the background; it carries the plane's marker, so
+        tearing the plane down stops it too (the caller stops it first, by its PID)."""
+        return procs.spawn(self._net.exec_argv(self.topo.client.ns, argv), log, self._state.marker, env)
+
     def client_exec(self, argv: Sequence[str], timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
         """Run ``argv`` in the client namespace (where the ALB's name resolves); not checked."""
         return self._run(self.topo.client.ns, argv, timeout)
@@ -419,6 +462,14 @@ class DataPlane:
     def target_health(self) -> dict[str, dict[str, str]]:
         """tg name -> "target:port" -> the word every answering node agrees on, else "mixed"."""
         return health.combined(self.health())
+
+    def requests(
+        self, cursor: requestlog.Cursor | None = None, tail: int = 200
+    ) -> tuple[list[requestlog.LoggedRequest], requestlog.Cursor]:
+        """Every request the ALB nodes served since ``cursor`` (without one: the last ``tail``), oldest
+        first, whoever sent it; and the cursor for the next call (a dict, JSON-safe)."""
+        logs = {node_name(h): self._nodes.log_path(h) for h in self.topo.by_role("alb")}
+        return requestlog.read(logs, self.stack, cursor, tail)
 
     def wait_health(self, want: Callable[[dict[str, dict[str, str]]], bool], timeout: float = 30.0) -> float:
         """Poll target health until ``want`` holds; returns the seconds it took."""

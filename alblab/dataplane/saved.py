@@ -34,6 +34,7 @@ class PlaneState:
     key_dir: str = ""
     connect_timeout_s: float = 10.0  # HAProxy's to targets (ALB: 10 s; tests lower it)
     backend_kind: str = "standin"
+    retry_failed_requests: bool = False  # HAProxy retries elsewhere (ALB does not): chosen at creation
     backend_args: dict[str, list[str]] = field(default_factory=dict)  # ns -> argv of its running backend
 
     @property

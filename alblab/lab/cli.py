@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from alblab.console.launch import add_options as console_options
 from alblab.lab import client
 from alblab.lab.client import LAB_DIR_ENV
-from alblab.lab.engine import NOT_RUNNING, stop_lab, stop_lines
+from alblab.lab.engine import NOT_RUNNING, STACK_KEY, stop_lab, stop_lines
 from alblab.lab.errors import LabError
 
 
@@ -69,6 +70,17 @@ def _stop(args: argparse.Namespace) -> int:
         print(f"The lab's background process (pid {pid}) did not exit; see {lab_dir / 'daemon.log'}")
         return 1
     return rc
+
+
+def _console(args: argparse.Namespace) -> int:
+    from alblab.console.launch import open_console
+    from alblab.session import Session
+
+    lab_dir = _lab_dir(args)
+    if client.daemon_pid(lab_dir) is None or STACK_KEY not in Session(lab_dir).record.stacks:
+        print(NOT_RUNNING)
+        return 1
+    return open_console(lab_dir, STACK_KEY, args.bind, args.port, lab_dir=lab_dir)
 
 
 def _exit_with(args: argparse.Namespace) -> None:
@@ -133,6 +145,10 @@ def register(subparsers: Any) -> None:
         sub = ops.add_parser(verb, help=text)
         sub.add_argument("target", help="web-a or web-b")
         sub.set_defaults(func=lambda a, verb=verb: _call(a, verb, {"target": a.target}))
+
+    console = ops.add_parser("console", help="the lab live in a browser: map, health, every request")
+    console_options(console)
+    console.set_defaults(func=_console)
 
     _add_diagram(ops.add_parser("diagram", help="draw the live topology to SVG and PNG"))
     top = subparsers.add_parser("diagram", help="draw the lab's live topology to SVG and PNG (graphviz)")

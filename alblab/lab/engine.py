@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from alblab import present
-from alblab.lab import checks, screens
+from alblab.lab import checks, current, screens
 from alblab.lab.diagram import LANGUAGES, render, to_dot
 from alblab.lab.errors import LabError
 from alblab.lab.observe import Traffic
@@ -46,6 +46,7 @@ def stop_lab(lab_dir: Path) -> DownReport:
     report = Session(lab_dir).down(destroy=False)
     if report.clean:
         shutil.rmtree(lab_dir / TERRAFORM_DIR, ignore_errors=True)
+        current.forget(lab_dir)
     return report
 
 
@@ -129,6 +130,7 @@ class LabEngine:
             shutil.copyfile(source, destination)
             out(f"{verb} {source.name} (from docs/lab/steps/{target.directory}/)")
         self.step = target.number
+        current.save(self.lab_dir, self.step)
         if target.directory is None:
             out("No Terraform change in this step.")
         elif not apply:

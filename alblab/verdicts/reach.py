@@ -255,6 +255,42 @@ def can_reach(
     )
 
 
+def _one_side(stack: Stack, direction: str, peer: Peer, port: int, protocol: str) -> Verdict:
+    """The load balancer's SGs alone decide: ingress from an internet ``peer``, or egress to an address
+    that has no SG in the stack (an IP target)."""
+    proto = _check_protocol(protocol)
+    groups = frozenset(stack.load_balancer.security_group_ids)
+    traffic = _traffic(proto, port)
+    side = _evaluate_side(stack, groups, direction, peer, proto, port)
+    if side.match is Match.NO:
+        return Verdict(
+            False,
+            f"denied: no {direction} rule of {_group_label(stack, groups)} admits {peer.label} on {traffic}",
+        )
+    assert side.group is not None and side.rule is not None
+    rule = f"{direction} rule of {_group_ref(side.group)} {rule_text(side.rule)}"
+    if side.match is Match.UNKNOWN:
+        return Verdict(
+            False,
+            f"unknown: only prefix list {side.rule.prefix_list_id} ({rule}) could admit {peer.label} on "
+            f"{traffic}; prefix lists are not evaluated",
+            unknown=True,
+        )
+    return Verdict(True, f"allowed: {rule}")
+
+
+def listener_reach(stack: Stack, source_ip: str, port: int, protocol: str = "tcp") -> Verdict:
+    """May an internet client at ``source_ip`` connect to the load balancer on ``port`` (a listener)?
+    The ALB's SGs' ingress rules decide; the internet has no egress rules."""
+    return _one_side(stack, "ingress", Peer(source_ip, frozenset(), source_ip), port, protocol)
+
+
+def egress_reach(stack: Stack, ip: str, port: int, protocol: str = "tcp") -> Verdict:
+    """May the ALB's nodes open a connection to ``ip`` on ``port``, an address with no SG in the stack
+    (an IP target, e.g. on premises)? The ALB's SGs' egress rules decide."""
+    return _one_side(stack, "egress", Peer(ip, frozenset(), ip), port, protocol)
+
+
 # --- summaries -----------------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Prefix for every resource name (the ALB is named after it; target groups are \"<name>-<key>\")."
+  description = "Prefix for every resource name (the ALB is named after it; target groups are \"<name>-<key>-<4 hex digits>\")."
   type        = string
   default     = "alb-multi"
 }

@@ -70,6 +70,12 @@ resource "aws_lb_listener_certificate" "this" {
 
   listener_arn    = aws_lb_listener.this.arn
   certificate_arn = each.value
+
+  # A certificate replaced under the same name is added before the old one is removed: clients asking for its
+  # names never fall back to the default certificate in between.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 module "rules" {

@@ -18,12 +18,13 @@ locals {
 
   target_ports = var.create_rules ? { for p in var.target_ports : tostring(p) => p } : {}
 
-  # One rule per IP target for its traffic port, a second only when the health check uses another port.
-  ip_target_egress = var.create_rules ? merge(
-    { for k, t in var.ip_targets : k => { ip = t.ip, port = t.port } },
-    { for k, t in var.ip_targets : "${k}/health" => { ip = t.ip, port = t.health_check_port }
-    if t.health_check_port != null ? t.health_check_port != t.port : false },
-  ) : {}
+  # One rule per IP target and port (its traffic port, and the health-check port when it differs), keyed by the
+  # port too: a port change adds a rule and removes the old one instead of moving a rule the ALB still uses.
+  ip_target_egress = var.create_rules ? merge([
+    for k, t in var.ip_targets : {
+      for p in distinct(compact([t.port, t.health_check_port])) : "${k}/${p}" => { ip = t.ip, port = tonumber(p) }
+    }
+  ]...) : {}
 }
 
 resource "aws_security_group" "alb" {
@@ -59,6 +60,10 @@ resource "aws_vpc_security_group_ingress_rule" "alb" {
   cidr_ipv6      = each.value.cidr_ipv6
   prefix_list_id = each.value.prefix_list_id
   tags           = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_targets" {
@@ -71,6 +76,10 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_targets" {
   from_port                    = each.value
   to_port                      = each.value
   tags                         = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "targets_from_alb" {
@@ -83,6 +92,10 @@ resource "aws_vpc_security_group_ingress_rule" "targets_from_alb" {
   from_port                    = each.value
   to_port                      = each.value
   tags                         = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_ip_targets" {
@@ -96,4 +109,23 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_ip_targets" {
   cidr_ipv4         = strcontains(each.value.ip, ":") ? null : "${each.value.ip}/32"
   cidr_ipv6         = strcontains(each.value.ip, ":") ? "${each.value.ip}/128" : null
   tags              = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# Rules are added and removed by key, never moved in place, and Terraform runs one apply's creates and deletes in
+# parallel. This record of the keys changes whenever the set does and waits for the new rules; with
+# create_before_destroy on the rules, their deletes wait for it and for whatever read rules_ready (they depended
+# on them): a rule that takes over from another (a new CIDR, a new target port) is in place before the old one
+# goes, and a port's rules go only after the listeners moved off it. No connection the change keeps allowing is
+# refused in between.
+resource "terraform_data" "rule_keys" {
+  input = {
+    alb_ingress       = sort(keys(aws_vpc_security_group_ingress_rule.alb))
+    alb_to_targets    = sort(keys(aws_vpc_security_group_egress_rule.alb_to_targets))
+    targets_from_alb  = sort(keys(aws_vpc_security_group_ingress_rule.targets_from_alb))
+    alb_to_ip_targets = sort(keys(aws_vpc_security_group_egress_rule.alb_to_ip_targets))
+  }
 }

@@ -14,7 +14,7 @@ output "alb_ingress_rule_ids" {
 }
 
 output "alb_egress_rule_ids" {
-  description = "ALB egress rule IDs: target-SG rules keyed by port, IP-target rules keyed \"<tg_key>/<target_key>[/health]\"."
+  description = "ALB egress rule IDs: target-SG rules keyed by port, IP-target rules keyed \"<tg_key>/<target_key>/<port>\"."
   value = merge(
     { for k, r in aws_vpc_security_group_egress_rule.alb_to_targets : k => r.security_group_rule_id },
     { for k, r in aws_vpc_security_group_egress_rule.alb_to_ip_targets : k => r.security_group_rule_id },
@@ -24,4 +24,9 @@ output "alb_egress_rule_ids" {
 output "target_ingress_rule_ids" {
   description = "Target SG ingress rule IDs keyed by port."
   value       = { for k, r in aws_vpc_security_group_ingress_rule.targets_from_alb : k => r.security_group_rule_id }
+}
+
+output "rules_ready" {
+  description = "Known once every rule is in place. Read it where something sends traffic through the rules (the root module's listeners and rules do): that is then changed after new rules are created and before the rules it stops using are deleted."
+  value       = terraform_data.rule_keys.id
 }

@@ -48,10 +48,19 @@ locals {
     [for t in values(var.targets) : t.port if t.port != null],
     local.health_check_port == null ? [] : [local.health_check_port],
   ))
+
+  # The group's name changes with the fields whose change replaces it (the provider's ForceNew fields), so the
+  # replacement can be created beside the old group (create_before_destroy): AWS keeps names unique per account
+  # and region, and refuses to delete a group a listener or rule still uses (ResourceInUse). Four hex digits of
+  # those fields follow the name, cut to keep it within 32 characters; exact_name keeps the name as given. The
+  # VPC is left out so that the name is known at plan (a VPC is usually created in the same apply); moving a
+  # group to another VPC needs a new name.
+  replacement_fields = jsonencode([var.name, var.target_type, local.is_lambda ? null : [var.port, var.protocol, var.protocol_version]])
+  name               = var.exact_name ? var.name : format("%s-%s", trimsuffix(substr(var.name, 0, 27), "-"), substr(sha1(local.replacement_fields), 0, 4))
 }
 
 resource "aws_lb_target_group" "this" {
-  name             = var.name
+  name             = local.name
   target_type      = var.target_type
   vpc_id           = local.is_lambda ? null : var.vpc_id
   port             = local.is_lambda ? null : var.port
@@ -86,6 +95,11 @@ resource "aws_lb_target_group" "this" {
   }
 
   tags = var.tags
+
+  # A replacement is created first and the old group deleted once nothing uses it (see local.name).
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_lb_target_group_attachment" "this" {
@@ -97,8 +111,11 @@ resource "aws_lb_target_group_attachment" "this" {
   availability_zone = each.value.availability_zone
 
   # Per target, against the group's type and (when given) the VPC's CIDRs. An ID unknown at plan is checked at
-  # apply, before the attachment is created.
+  # apply, before the attachment is created. A replaced group gets its targets registered before the listeners
+  # switch to it (output arn waits for them), and the old registrations stay until the old group goes.
   lifecycle {
+    create_before_destroy = true
+
     precondition {
       condition     = can(regex(local.target_kind[var.target_type].pattern, each.value.target_id))
       error_message = "A target's target_id must match the group's target_type ${var.target_type}: ${local.target_kind[var.target_type].what}${local.caller}: ${local.path}targets[\"${each.key}\"].target_id = \"${each.value.target_id}\"."

@@ -1,6 +1,7 @@
 output "arn" {
-  description = "Target group ARN."
+  description = "Target group ARN, known to dependents only once the group's targets are registered: a listener or rule never switches to a group without targets."
   value       = aws_lb_target_group.this.arn
+  depends_on  = [aws_lb_target_group_attachment.this]
 }
 
 output "arn_suffix" {

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Target group name: 1-32 characters, letters, digits and hyphens, not starting or ending with a hyphen."
+  description = "Target group name: 1-32 characters, letters, digits and hyphens, not starting or ending with a hyphen. The group is called \"<name cut to 27 characters>-<4 hex digits>\", the digits derived from the fields whose change replaces the group, unless exact_name is true."
   type        = string
   nullable    = false
 
@@ -311,4 +311,11 @@ variable "tags" {
     condition     = length(var.tags) <= 50 || alltrue([for k, v in var.tags : lookup(var.error_context.checked.tags, k, null) == v])
     error_message = "A resource takes at most 50 tags, those it inherits included${local.caller}: ${local.path}tags has ${length(var.tags)} with the inherited ones."
   }
+}
+
+variable "exact_name" {
+  description = "Name the group exactly name, without the 4-digit suffix. A change that replaces the group (target_type, port, protocol, protocol_version, vpc_id) then fails at apply because the name is taken, before anything is changed; change the name in the same apply to replace it."
+  type        = bool
+  default     = false
+  nullable    = false
 }

@@ -107,8 +107,8 @@ run "target_group_defaults" {
   command = apply
 
   assert {
-    condition     = output.target_group_arns["web"] == module.target_group["web"].arn && module.target_group["web"].name == "tt-defaults-web"
-    error_message = "Target group name must default to \"<name>-<key>\"."
+    condition     = output.target_group_arns["web"] == module.target_group["web"].arn && can(regex("^tt-defaults-web-[0-9a-f]{4}$", module.target_group["web"].name))
+    error_message = "Target group name must default to \"<name>-<key>-<4 hex digits>\"."
   }
   assert {
     condition     = keys(module.target_group["web"].attachment_ids) == ["a", "b"]

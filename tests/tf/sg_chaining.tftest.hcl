@@ -47,7 +47,7 @@ run "ports_per_target_group_deduplicated" {
   }
   assert {
     condition = keys(module.security_groups.alb_egress_rule_ids) == [
-      "80", "8080", "8081", "8443", "9000", "9001", "onprem/dc1", "onprem/dc2",
+      "80", "8080", "8081", "8443", "9000", "9001", "onprem/dc1/80", "onprem/dc2/8443",
     ]
     error_message = "ALB egress: one rule per target port plus one per on-premises IP target: ${jsonencode(keys(module.security_groups.alb_egress_rule_ids))}."
   }
@@ -89,9 +89,9 @@ run "security_group_module_rules" {
     error_message = "ALB SG egress must go only to the target SG."
   }
   assert {
-    condition = (aws_vpc_security_group_egress_rule.alb_to_ip_targets["onprem/dc1"].cidr_ipv4 == "192.168.50.10/32"
-      && aws_vpc_security_group_egress_rule.alb_to_ip_targets["onprem/dc1/health"].from_port == 8081
-    && aws_vpc_security_group_egress_rule.alb_to_ip_targets["onprem/v6"].cidr_ipv6 == "2001:db8::10/128")
+    condition = (aws_vpc_security_group_egress_rule.alb_to_ip_targets["onprem/dc1/80"].cidr_ipv4 == "192.168.50.10/32"
+      && aws_vpc_security_group_egress_rule.alb_to_ip_targets["onprem/dc1/8081"].from_port == 8081
+    && aws_vpc_security_group_egress_rule.alb_to_ip_targets["onprem/v6/80"].cidr_ipv6 == "2001:db8::10/128")
     error_message = "On-premises IP targets need /32 (/128) egress rules on the traffic and health-check ports."
   }
   assert {

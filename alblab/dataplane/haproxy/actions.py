@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from alblab.dataplane.haproxy import sticky
 from alblab.dataplane.haproxy.names import backend_name, cfg_word, lf_literal
 from alblab.model import Action, FixedResponse, Listener, Redirect, Stack
 
 DEFAULT_RULE = 0
-TG_COOKIE = "AWSALBTG"
 _PLACEHOLDER = re.compile(r"#\{(protocol|host|port|path|query)\}")
 
 
@@ -119,11 +119,9 @@ def forward_lines(number: int, action: Action, stack: Stack) -> ActionLines:
     out = ActionLines()
     if action.stickiness_enabled:
         for name, _ in live:
-            out.use_backend.append(f"use_backend {name} if {cond} {{ req.cook({TG_COOKIE}) -m str {name} }}")
-        out.http_response.append(
-            "http-response add-header Set-Cookie "
-            + cfg_word(f"{TG_COOKIE}=%[be_name]; Max-Age={action.stickiness_duration}; Path=/")
-            + f" if {cond}"
+            out.use_backend.append(f"use_backend {name} if {cond} {sticky.names(sticky.TG_COOKIE, name)}")
+        out.http_response += sticky.set_cookie_lines(
+            sticky.TG_COOKIE, "%[be_name]", action.stickiness_duration, cond
         )
     total = sum(weight for _, weight in live)
     pick = f"txn.pick{number}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from alblab.dataplane.documented import HEALTH_CHECK_USER_AGENT
+from alblab.dataplane.haproxy import sticky
 from alblab.dataplane.haproxy.names import backend_name, cfg_word, server_name
+from alblab.dataplane.haproxy.own_answers import no_target_lines
 from alblab.model import HealthCheck, Stack, TargetGroup
 
-LB_COOKIE = "AWSALB"
 FAIL_OPEN_SUFFIX = "-failopen"
 
 _ALGORITHMS = {
@@ -37,21 +39,37 @@ def health_check_lines(hc: HealthCheck) -> list[str]:
         "option httpchk",
         # ALB sends HTTP/1.1 GET with its own User-Agent; HTTP/1.1 needs a Host header.
         f"http-check send meth GET uri {cfg_word(hc.path)} ver HTTP/1.1 "
-        "hdr Host %[srv_name] hdr User-Agent ELB-HealthChecker/2.0",
+        f"hdr Host %[srv_name] hdr User-Agent {cfg_word(HEALTH_CHECK_USER_AGENT)}",
         # ALB's matcher syntax ("200", "200,202", "200-299") is HAProxy's status list syntax.
         f"http-check expect status {cfg_word(hc.matcher.replace(' ', ''))}",
         f"timeout check {hc.timeout}s",
     ]
 
 
-def stickiness_lines(tg: TargetGroup) -> list[str]:
+def _primaries(stack: Stack, tg: TargetGroup) -> list[str]:
+    """The names of the servers that carry traffic (not the fail-open twins, not unserved targets)."""
+    return [
+        server_name(t, tg.port_of(t))
+        for t in sorted(tg.targets, key=lambda t: (t.id, t.port or 0))
+        if stack.address_of(tg, t) is not None and tg.port_of(t) is not None
+    ]
+
+
+def stickiness_lines(stack: Stack, tg: TargetGroup) -> list[str]:
     kind = tg.stickiness
     if kind is None:
         return []
     if kind == "lb_cookie":
         duration = int(tg.attributes.get("stickiness.lb_cookie.duration_seconds", "86400"))
-        # No "indirect": ALB refreshes the cookie on every response, so does HAProxy without it.
-        return [f"cookie {LB_COOKIE} insert nocache attr Max-Age={duration} attr Path=/"]
+        # use-server is skipped for a server that is down, and no server has a gone target's name: both
+        # are routed as without a cookie. A fail-open twin answers under its primary's name.
+        return [
+            *(
+                f"use-server {name} if {sticky.names(sticky.LB_COOKIE, name)}"
+                for name in _primaries(stack, tg)
+            ),
+            *sticky.set_cookie_lines(sticky.LB_COOKIE, f"%[srv_name,regsub({FAIL_OPEN_SUFFIX}$,)]", duration),
+        ]
     if kind == "app_cookie":
         name = tg.attributes.get("stickiness.app_cookie.cookie_name", "")
         duration = int(tg.attributes.get("stickiness.app_cookie.duration_seconds", "86400"))
@@ -79,12 +97,8 @@ def server_lines(stack: Stack, tg: TargetGroup) -> list[str]:
             primary.append(f"# {name}: no address for a {tg.target_type} target, not served")
             continue
         host = f"[{address}]" if ":" in address else address
-        opts = []
-        if tg.protocol == "HTTPS":
-            opts.append("ssl verify none")  # ALB does not validate target certificates
-        if tg.stickiness == "lb_cookie":
-            opts.append(f"cookie {name}")
-        common = " ".join(opts)
+        # ALB does not validate target certificates.
+        common = "ssl verify none" if tg.protocol == "HTTPS" else ""
         checks = ""
         if hc.enabled:
             checks = f" check inter {hc.interval}s fall {hc.unhealthy_threshold} rise {hc.healthy_threshold}"
@@ -110,6 +124,9 @@ def render_backend(stack: Stack, tg: TargetGroup) -> str:
     if tg.health_check.enabled:
         # ALB fails open: when every target is unhealthy it routes to all of them anyway.
         lines.append("option allbackups")
-    lines += stickiness_lines(tg)
-    lines += server_lines(stack, tg)
+    servers = server_lines(stack, tg)
+    if not any(line.startswith("server ") for line in servers):
+        lines += no_target_lines()
+    lines += stickiness_lines(stack, tg)
+    lines += servers
     return "\n".join([lines[0], *("    " + line for line in lines[1:])]) + "\n"

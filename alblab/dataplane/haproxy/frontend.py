@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from alblab.dataplane.documented import DEFAULT_PORTS
+from alblab.dataplane.haproxy import own_answers, sticky
 from alblab.dataplane.haproxy.actions import DEFAULT_RULE, ActionLines, action_lines
 from alblab.dataplane.haproxy.match import rule_acls
 from alblab.dataplane.haproxy.names import cfg_word, frontend_name
@@ -78,13 +80,30 @@ def forwarded_lines(listener: Listener, lb_attributes: Mapping[str, str]) -> lis
     return lines
 
 
+ABSOLUTE_FORM = "{ url_reg -i ^[a-z][a-z0-9+.-]*:// }"
+
+
 def host_header_lines(listener: Listener, lb_attributes: Mapping[str, str]) -> list[str]:
-    """ALB's default (preserve_host_header off) appends the listener port to a Host header without one."""
-    if lb_attributes.get("routing.http.preserve_host_header.enabled", "false") == "true":
-        return []
-    with_port = cfg_word(f"%[req.hdr(host)]:{listener.port}")
-    no_port = "{ req.hdr(host) -m found } !{ req.hdr(host) -m reg :[0-9]+$ }"
-    return [f"http-request set-header Host {with_port} if {no_port}"]
+    """The Host header and request target a target receives, per the table of the ALB documentation
+    (edit-load-balancer-attributes.html#host-header-preservation).
+
+    Preserve off (the default): an absolute-form target's authority becomes the Host; on ports 80 and 443
+    any port in it is removed, on other ports the listener's port is appended when it has none. Preserve
+    on: the Host is sent as received. Either way the target gets an origin-form request target.
+    """
+    lines: list[str] = []
+    if lb_attributes.get("routing.http.preserve_host_header.enabled", "false") != "true":
+        lines.append(f"http-request set-header Host %[url,field(3,/),field(1,?)] if {ABSOLUTE_FORM}")
+        if listener.port in DEFAULT_PORTS:
+            lines.append(
+                "http-request replace-header Host " + cfg_word("^(.*):[0-9]*$") + " " + cfg_word("\\1")
+            )
+        else:
+            with_port = cfg_word(f"%[req.hdr(host)]:{listener.port}")
+            no_port = "{ req.hdr(host) -m found } !{ req.hdr(host) -m reg :[0-9]*$ }"
+            lines.append(f"http-request set-header Host {with_port} if {no_port}")
+    lines.append(f"http-request set-uri %[pathq] if {ABSOLUTE_FORM}")
+    return lines
 
 
 # 8 hex digits of epoch seconds, then 24 random hex digits (HAProxy's hex of an int has 8 leading zero bytes).
@@ -139,6 +158,11 @@ def render_frontend(
     actions.extend(action_lines(DEFAULT_RULE, listener.default_action, listener, stack))
     body = [
         *bind_lines(listener, bind_ips, certs, http2),
+        # ALB forwards what HAProxy's parser would refuse first: header names that are not tokens (unless
+        # drop_invalid_header_fields removes them), an absolute-form target whose authority is not the Host.
+        "option accept-invalid-http-request",
+        *own_answers.request_check_lines(),
+        *sticky.clock_lines(),
         *header_hygiene_lines(attrs),
         *acls,
         *select,
@@ -149,6 +173,8 @@ def render_frontend(
         *tls_info_lines(listener, attrs),
         *actions.http_request,
         *actions.use_backend,
+        *own_answers.response_lines(),
         *actions.http_response,
+        *own_answers.after_response_lines(),
     ]
     return f"frontend {frontend_name(listener.port)}\n" + "".join(f"    {line}\n" for line in body)
