@@ -3,8 +3,8 @@ operations reach, which check covers each (or why none does), whether each check
 source, and the table docs/module.md shows.
 
 The mapping is docs/module-checks.toml (its header says what every key means); the models are the ones
-botocore ships. ``problems`` is the derivation: an empty list means every constrained member is accounted for
-and every check exists; ``case_problems`` holds the checks against what a plan of the bad-input cases
+botocore ships. ``problems`` is the derivation: an empty list means every constrained member and every module
+input is accounted for and every check exists; ``case_problems`` holds the checks against what a plan of the bad-input cases
 reported.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 import botocore
 import botocore.session
 from botocore.model import ServiceModel, Shape
-from hcl import skip_expression, top_level
+from hcl import skip_expression, top_level, top_level_attributes
 
 MAPPING = Path("docs") / "module-checks.toml"
 CASES = Path("tests") / "bad_input"
@@ -41,6 +41,13 @@ SECTIONS = {
 HANDLING = {
     "module": "set by the module",
     "not-sent": "not sent",
+    "aws": "left to AWS",
+}
+# How an input no check names is handled ([[input]] in the mapping).
+INPUT_HANDLING = {
+    "passed": "passed on unchanged",
+    "switch": "a bool",
+    "wiring": "from the caller, read by checks only",
     "aws": "left to AWS",
 }
 _BLOCK = re.compile(r'(variable|output|resource)\s+"([^"]+)"(?:\s+"([^"]+)")?\s*\{')
@@ -108,6 +115,17 @@ class ApiRule:
 
 
 @dataclass(frozen=True)
+class InputRule:
+    """Inputs of each of ``modules`` that no check names, and why none needs to."""
+
+    modules: tuple[str, ...]
+    names: tuple[str, ...]
+    handling: str
+    reason: str
+    to: str = ""
+
+
+@dataclass(frozen=True)
 class Unchecked:
     title: str
     text: str
@@ -119,6 +137,7 @@ class Checks:
     checks: tuple[Check, ...]
     api_rules: tuple[ApiRule, ...]
     unchecked: tuple[Unchecked, ...]
+    inputs: tuple[InputRule, ...] = ()
 
 
 def load(path: Path) -> Checks:
@@ -143,6 +162,10 @@ def load(path: Path) -> Checks:
         ),
         api_rules=tuple(ApiRule(tuple(a["members"]), a["handling"], a["reason"]) for a in data["api"]),
         unchecked=tuple(Unchecked(u["title"], u["text"]) for u in data["unchecked"]),
+        inputs=tuple(
+            InputRule(tuple(i["modules"]), tuple(i["names"]), i["handling"], i["reason"], i.get("to", ""))
+            for i in data.get("input", [])
+        ),
     )
 
 
@@ -219,6 +242,26 @@ def member_bounds(models: Mapping[str, ServiceModel], member: str) -> Bounds:
 
 def module_dir(root: Path, module: str) -> Path:
     return root if module == "root" else root / module
+
+
+def modules(root: Path) -> list[str]:
+    """The root module and the submodules, as checks name them (``root``, ``modules/<name>``)."""
+    return ["root", *(f"modules/{d.name}" for d in sorted((root / "modules").glob("*")) if d.is_dir())]
+
+
+def section_of(module: str) -> str:
+    """The table a module's own inputs belong to (its fields are written as that module takes them)."""
+    return module.removeprefix("modules/")
+
+
+def variable_types(directory: Path) -> dict[str, str]:
+    """Input name -> its ``type`` expression (``any`` when unset), in the module at ``directory``."""
+    found = {}
+    for tf in sorted(directory.glob("*.tf")):
+        for m, body in top_level(tf.read_text(), _BLOCK):
+            if m.group(1) == "variable":
+                found[m.group(2)] = top_level_attributes(body).get("type", "any").strip()
+    return found
 
 
 def error_messages(directory: Path) -> dict[str, list[str]]:
@@ -312,13 +355,53 @@ def problems(root: Path, checks: Checks, models: Mapping[str, ServiceModel]) -> 
                 found.append(f"{check.label}: {CASES}/case_{case}.tf does not exist")
         if not check.cases:
             found.append(f"{check.label}: no bad-input case proves it")
-    for directory in [root, *sorted((root / "modules").glob("*"))]:
-        module = "root" if directory == root else f"modules/{directory.name}"
-        for block, texts in error_messages(directory).items():
+    for module in modules(root):
+        for block, texts in error_messages(module_dir(root, module)).items():
             named = [c.rule for c in checks.checks if c.module == module and c.block == block]
             for text in texts:
                 if not any(rule in text for rule in named):
                     found.append(f"{module} {block}: a check {MAPPING} does not list: {text[:100]}")
+    return found + input_problems(root, checks)
+
+
+def _field_head(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def input_problems(root: Path, checks: Checks) -> list[str]:
+    """Every input of every module is named by a check of its module's table (the first part of a field path)
+    or given a reason in [[input]], not both; every [[input]] names inputs that exist and holds what its
+    handling promises."""
+    found: list[str] = []
+    types = {m: variable_types(module_dir(root, m)) for m in modules(root)}
+    for rule in checks.inputs:
+        for module in rule.modules:
+            where = f"[[input]] {module} {', '.join(rule.names)}"
+            if module not in types:
+                found.append(f"{where}: no such module")
+                continue
+            if rule.handling not in INPUT_HANDLING:
+                found.append(f"{where}: handling must be one of {', '.join(INPUT_HANDLING)}")
+            if (rule.handling == "passed") != bool(rule.to):
+                found.append(f"{where}: `to` names the module a passed input goes to, and only then")
+            for name in rule.names:
+                if name not in types[module]:
+                    found.append(f"{where}: {module} has no input {name}")
+                elif rule.handling == "switch" and types[module][name] != "bool":
+                    found.append(f"{where}: {name} is a switch, but its type is {types[module][name]}")
+                elif rule.handling == "passed" and name not in types.get(rule.to, {}):
+                    found.append(f"{where}: {rule.to} has no input {name} to take it")
+    for module, names in types.items():
+        named = {_field_head(f) for c in checks.checks if c.section == section_of(module) for f in c.fields}
+        for name in names:
+            ruled = [r for r in checks.inputs if module in r.modules and name in r.names]
+            if name not in named and not ruled:
+                found.append(
+                    f"{module} var.{name}: no check of the {section_of(module)} table names this input and "
+                    f"{MAPPING} gives no reason in [[input]]"
+                )
+            elif name in named and ruled:
+                found.append(f"{module} var.{name}: both named by a check and given a reason in [[input]]")
     return found
 
 
@@ -381,9 +464,9 @@ def render(root: Path, checks: Checks, models: Mapping[str, ServiceModel]) -> st
         out.append("")
 
     counts = {}
-    for directory in [root, *sorted((root / "modules").glob("*"))]:
-        name = "the root module" if directory == root else directory.name
-        counts[name] = sum(len(t) for t in error_messages(directory).values())
+    for module in modules(root):
+        name = "the root module" if module == "root" else section_of(module)
+        counts[name] = sum(len(t) for t in error_messages(module_dir(root, module)).values())
     per_module = ", ".join(f"{n} in {name}" for name, n in counts.items())
     out += [
         f"{len(checks.checks)} constraints in {sum(counts.values())} checks ({per_module}); the suite's "
@@ -415,6 +498,22 @@ def render(root: Path, checks: Checks, models: Mapping[str, ServiceModel]) -> st
                 f"{HANDLING[r.handling]}: {r.reason}" for r in checks.api_rules if r.matches(member)
             )
         out.append(f"| `{member}` | {b.text()} | {how} |")
+    out += [
+        "",
+        "### Inputs no check names",
+        "",
+        "Every input of every module is named by a check above (in the table of the module that takes it) or "
+        "listed here with the reason it needs none. `tests/test_api_constraints.py` fails when an input is "
+        "neither, so an input added later is checked or given its reason here.",
+        "",
+        "| Inputs | Module | Handling | Why no check |",
+        "|---|---|---|---|",
+    ]
+    for rule in checks.inputs:
+        names = ", ".join(f"`{n}`" for n in rule.names)
+        where = ", ".join(section_of(m) for m in rule.modules)
+        how = INPUT_HANDLING[rule.handling] + (f" to {section_of(rule.to)}" if rule.to else "")
+        out.append(f"| {names} | {where} | {how} | {rule.reason} |")
     out += ["", "### Checked later, or not at all", ""]
     out += [f"- **{u.title}**{'' if u.text.startswith(',') else ' '}{u.text}" for u in checks.unchecked]
     return "\n".join(out) + "\n"

@@ -3,10 +3,11 @@
 scripts/plan_checks.py walks botocore's models of the operations the module's resources call (ELBv2, EC2,
 Route 53, WAFv2; S3 for the access-log bucket's name) and holds every member with a length, range, pattern or
 list of values against docs/module-checks.toml: a check that covers it, named there and present in the
-module's source with a bad-input case, or a reason none does. The tests of this file prove that the derivation
-can fail: with a check removed from a copy of the module, with a member left unaccounted for, with a bound the
-table no longer states, and with the new members a newer model brings. tests/test_bad_input.py then proves
-each check's cases report it at plan.
+module's source with a bad-input case, or a reason none does; and every input of every module against the
+same file: named by a check of its module's table, or listed with the reason it needs none. The tests of this
+file prove that the derivation can fail: with a check removed from a copy of the module, with a member left
+unaccounted for, with a bound the table no longer states, with the new members a newer model brings, and with an
+input nobody accounted for. tests/test_bad_input.py then proves each check's cases report it at plan.
 
 AWS documentation behind the checks: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/
 (the models' source) and the user guide pages each row of docs/module.md cites
@@ -136,6 +137,54 @@ def test_a_check_in_the_module_that_the_mapping_does_not_list_fails_the_derivati
         "modules/target-group var.health_check: a check docs/module-checks.toml does not list"
     )
     assert rule in problems[0]
+
+
+def test_an_input_without_a_check_or_a_reason_fails_the_derivation() -> None:
+    # As when main added exact_name to modules/target-group: an input no check names needs its reason.
+    inputs = tuple(r for r in CHECKS.inputs if "exact_name" not in r.names)
+    problems = plan_checks.problems(REPO_ROOT, dataclasses.replace(CHECKS, inputs=inputs), MODELS)
+    assert problems == [
+        "modules/target-group var.exact_name: no check of the target-group table names this input and "
+        "docs/module-checks.toml gives no reason in [[input]]"
+    ]
+
+
+def test_a_new_input_in_the_module_fails_the_derivation(tmp_path: Path) -> None:
+    root = module_copy(tmp_path)
+    variables = root / "modules" / "listener" / "variables.tf"
+    variables.write_text(
+        variables.read_text() + '\nvariable "mutual_authentication" {\n  type    = any\n  default = null\n}\n'
+    )
+    problems = plan_checks.problems(root, CHECKS, MODELS)
+    assert problems == [
+        "modules/listener var.mutual_authentication: no check of the listener table names this input and "
+        "docs/module-checks.toml gives no reason in [[input]]"
+    ]
+
+
+def test_input_reasons_must_hold() -> None:
+    broken = (
+        plan_checks.InputRule(("modules/target-group",), ("port",), "switch", "a number is no switch"),
+        plan_checks.InputRule(("modules/listener",), ("exact_name",), "wiring", "not the listener's"),
+        plan_checks.InputRule(("root",), ("internal",), "passed", "nobody takes it", to="modules/listener"),
+        plan_checks.InputRule(("root",), ("tags",), "mystery", "not a handling"),
+        plan_checks.InputRule(("modules/security-groups",), ("create",), "switch", "no", to="root"),
+    )
+    problems = plan_checks.problems(
+        REPO_ROOT, dataclasses.replace(CHECKS, inputs=(*CHECKS.inputs, *broken)), MODELS
+    )
+    assert sorted(problems) == sorted(
+        [
+            "[[input]] modules/target-group port: port is a switch, but its type is number",
+            "[[input]] modules/listener exact_name: modules/listener has no input exact_name",
+            "[[input]] root internal: modules/listener has no input internal to take it",
+            "[[input]] root tags: handling must be one of passed, switch, wiring, aws",
+            "modules/target-group var.port: both named by a check and given a reason in [[input]]",
+            "[[input]] modules/security-groups create: `to` names the module a passed input goes to, and "
+            "only then",
+            "root var.tags: both named by a check and given a reason in [[input]]",
+        ]
+    ), problems
 
 
 def test_unknown_members_and_missing_cases_fail_the_derivation() -> None:
