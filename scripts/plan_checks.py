@@ -4,8 +4,8 @@ source, and the table docs/module.md shows.
 
 The mapping is docs/module-checks.toml (its header says what every key means); the models are the ones
 botocore ships. ``problems`` is the derivation: an empty list means every constrained member and every module
-input is accounted for and every check exists; ``case_problems`` holds the checks against what a plan of the bad-input cases
-reported.
+input is accounted for and every check exists; ``case_problems`` holds the checks against what a plan of the
+bad-input cases reported.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ list of values against docs/module-checks.toml: a check that covers it, named th
 module's source with a bad-input case, or a reason none does; and every input of every module against the
 same file: named by a check of its module's table, or listed with the reason it needs none. The tests of this
 file prove that the derivation can fail: with a check removed from a copy of the module, with a member left
-unaccounted for, with a bound the table no longer states, with the new members a newer model brings, and with an
-input nobody accounted for. tests/test_bad_input.py then proves each check's cases report it at plan.
+unaccounted for, with a bound the table no longer states, with the new members a newer model brings, and with
+an input nobody accounted for. tests/test_bad_input.py then proves each check's cases report it at plan.
 
 AWS documentation behind the checks: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/
 (the models' source) and the user guide pages each row of docs/module.md cites

@@ -4,12 +4,15 @@ resource counts and the attributes the module promises, before anything is read 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from alblab import examples as ex
 from alblab.examples import of_type, planned_resources
+from alblab.terraform import TerraformRunner
+from alblab.tfconfig import cli_config_env
 
 EXAMPLES = ex.list_examples()
 
@@ -39,6 +42,28 @@ def test_plan_only_creates(planned: dict[str, ex.AppliedExample], example: str) 
         tuple(rc["change"]["actions"]) for rc in item.plan_json["resource_changes"] if rc["mode"] == "managed"
     }
     assert actions == {("create",)}
+
+
+def test_plan_keeps_its_warnings(tmp_path: Path) -> None:
+    """What test_plan_has_no_warnings reads: a failed check block is a warning, not an error, in a plan."""
+    (tmp_path / "main.tf").write_text(
+        'variable "fresh" {\n  default = false\n}\n'
+        'check "stale" {\n  assert {\n    condition     = var.fresh\n'
+        '    error_message = "stale input"\n  }\n}\n'
+    )
+    runner = TerraformRunner(tmp_path, cli_config_env(tmp_path))
+    runner.init(backend=False)
+    runner.plan(out=tmp_path / "plan.tfplan")
+    assert [w.get("detail") for w in runner.plan_warnings] == ["stale input"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_plan_has_no_warnings(planned: dict[str, ex.AppliedExample], example: str) -> None:
+    """A warning is a user's first sight of the module going stale (a deprecated attribute, say): none."""
+    item = planned[example]
+    assert item.plan_json, f"{example}: no plan ({item.error})"
+    warnings = item.handle.workspace.runner.plan_warnings
+    assert warnings == [], [f"{w.get('summary')}: {w.get('detail')}" for w in warnings]
 
 
 @pytest.mark.parametrize("example", sorted(EXPECTED_COUNTS))
