@@ -333,14 +333,13 @@ def problems(root: Path, checks: Checks, models: Mapping[str, ServiceModel]) -> 
     # Every constrained member the operations reach: covered by a check or given a reason, not both.
     checked = {m for c in checks.checks for m in c.api}
     for member, b in sorted(members.items()):
-        ruled = [r for r in checks.api_rules if r.matches(member)]
-        if member not in checked and not ruled:
-            found.append(
-                f"{member} ({b.text()}) is reached by the module's operations, but no check covers it and "
-                f"{MAPPING} gives no reason"
-            )
-        elif member in checked and ruled:
-            found.append(f"{member} is both covered by a check and given a reason in [[api]]")
+        found += _accounted_for(
+            member in checked,
+            any(r.matches(member) for r in checks.api_rules),
+            f"{member} ({b.text()}) is reached by the module's operations, but no check covers it and "
+            f"{MAPPING} gives no reason",
+            f"{member} is both covered by a check and given a reason in [[api]]",
+        )
 
     # Every check named is in the module's source, with its cases; every check in the source is named.
     sources = {m: error_messages(module_dir(root, m)) for m in {c.module for c in checks.checks}}
@@ -394,15 +393,21 @@ def input_problems(root: Path, checks: Checks) -> list[str]:
     for module, names in types.items():
         named = {_field_head(f) for c in checks.checks if c.section == section_of(module) for f in c.fields}
         for name in names:
-            ruled = [r for r in checks.inputs if module in r.modules and name in r.names]
-            if name not in named and not ruled:
-                found.append(
-                    f"{module} var.{name}: no check of the {section_of(module)} table names this input and "
-                    f"{MAPPING} gives no reason in [[input]]"
-                )
-            elif name in named and ruled:
-                found.append(f"{module} var.{name}: both named by a check and given a reason in [[input]]")
+            found += _accounted_for(
+                name in named,
+                any(module in r.modules and name in r.names for r in checks.inputs),
+                f"{module} var.{name}: no check of the {section_of(module)} table names this input and "
+                f"{MAPPING} gives no reason in [[input]]",
+                f"{module} var.{name}: both named by a check and given a reason in [[input]]",
+            )
     return found
+
+
+def _accounted_for(covered: bool, ruled: bool, missing: str, both: str) -> list[str]:
+    """A member or input is covered by a check or given a reason, not both: the message of what is wrong."""
+    if covered == ruled:
+        return [both if covered else missing]
+    return []
 
 
 def field_pattern(path: str) -> re.Pattern[str]:
