@@ -221,6 +221,8 @@ class TerraformRunner:
         self.env = dict(env)
         self.variables = dict(variables or {})
         self.var_files = [Path(p) for p in var_files]
+        # The warning diagnostics of the last ``plan()`` (e.g. a deprecated attribute the module reads).
+        self.plan_warnings: list[dict[str, Any]] = []
         self._tf = _Terraform(
             working_dir=str(self.workdir),
             terraform_bin_path=str(_write_launcher(self.workdir, self.env)),
@@ -267,6 +269,11 @@ class TerraformRunner:
             out=str(out), detailed_exitcode=None, json=IsFlagged, **self._var_options()
         )
         events = [json.loads(line) for line in out_text.splitlines() if line.startswith("{")]
+        self.plan_warnings = [
+            e["diagnostic"]
+            for e in events
+            if e.get("type") == "diagnostic" and e["diagnostic"].get("severity") == "warning"
+        ]
         if rc != 0:
             raise TerraformError("plan", rc, _event_diagnostics(events) or err or out_text)
         return [change for event in events if (change := _planned_change(event)) is not None]
