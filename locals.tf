@@ -3,6 +3,16 @@ locals {
   # message has to say which ALB (and field) it is about.
   caller = "ALB \"${var.name}\""
 
+  # ELBv2's tag alphabet (API Reference, Tag): Unicode letters, separators (spaces) and numbers, and _ . : / = + - @.
+  tag_pattern = "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"
+
+  # What this module has checked itself and reported under its own names: the submodules skip these values (see
+  # their error_context), so one mistake is reported once.
+  checked = { vpc_id = var.vpc_id, tags = var.tags }
+
+  # Read once here and handed down: the submodules check ARNs against them without reading them again.
+  partition_and_region = { partition = data.aws_partition.current.partition, region = data.aws_region.current.id }
+
   tg_names = { for k, tg in var.target_groups : k => lookup(tg, "name", null) != null ? tg.name : "${var.name}-${k}" }
 
   # Listeners and rules move to a group only once the security-group rules for its ports are in place, and the

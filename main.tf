@@ -1,3 +1,8 @@
+# The provider's partition and region, read at plan: ARNs the module is given must be in them. The region's
+# name is its id (the attribute every provider version has).
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
 module "security_groups" {
   source = "./modules/security-groups"
 
@@ -14,7 +19,7 @@ module "security_groups" {
   listener_ports           = local.listener_ports
   target_ports             = local.target_ports
   ip_targets               = local.ip_targets
-  error_context            = { path = "security_groups.", caller = local.caller }
+  error_context            = { path = "security_groups.", caller = local.caller, checked = local.checked }
   tags                     = var.tags
 }
 
@@ -68,7 +73,8 @@ module "target_group" {
   slow_start                        = lookup(each.value, "slow_start", null)
   deregistration_delay              = lookup(each.value, "deregistration_delay", null)
   targets                           = lookup(each.value, "targets", null)
-  error_context                     = { path = "target_groups[\"${each.key}\"].", caller = local.caller }
+  partition_and_region              = local.partition_and_region
+  error_context                     = { path = "target_groups[\"${each.key}\"].", caller = local.caller, checked = local.checked }
   tags                              = merge(var.tags, lookup(each.value, "tags", {}))
 }
 
@@ -84,10 +90,14 @@ module "listener" {
   certificate_arn             = lookup(each.value, "certificate_arn", null)
   additional_certificate_arns = lookup(each.value, "additional_certificate_arns", null)
   ssl_policy                  = lookup(each.value, "ssl_policy", null)
+  additional_ssl_policies     = lookup(each.value, "additional_ssl_policies", null)
+  reserved_priorities         = lookup(each.value, "reserved_priorities", null)
   default_action              = lookup(each.value, "default_action", null)
   rules                       = lookup(each.value, "rules", null)
   target_group_arns           = local.target_group_arns
-  error_context               = { path = "listeners[\"${each.key}\"].", caller = local.caller }
+  target_group_protocols      = { for k, m in module.target_group : k => m.protocol_version }
+  partition_and_region        = local.partition_and_region
+  error_context               = { path = "listeners[\"${each.key}\"].", caller = local.caller, checked = local.checked }
   tags                        = merge(var.tags, lookup(each.value, "tags", {}))
 }
 

@@ -11,9 +11,14 @@ variable "name" {
 }
 
 variable "vpc_id" {
-  description = "VPC of the ALB, its security groups and target groups."
+  description = "VPC of the ALB, its security groups and target groups: its ID (vpc-...)."
   type        = string
   nullable    = false
+
+  validation {
+    condition     = can(regex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", var.vpc_id))
+    error_message = "vpc_id must be a VPC ID, vpc- and 8 or 17 hex digits (not the VPC's name, CIDR or ARN); got \"${var.vpc_id}\"."
+  }
 }
 
 variable "vpc_cidr_blocks" {
@@ -34,6 +39,10 @@ variable "subnet_ids" {
   validation {
     condition     = length(var.subnet_ids) >= 2
     error_message = "subnet_ids must hold at least 2 subnets (in different availability zones)."
+  }
+  validation {
+    condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", s))])
+    error_message = format("subnet_ids must hold subnet IDs, subnet- and 8 or 17 hex digits (not names, CIDRs or ARNs): %s.", join(", ", [for i, s in var.subnet_ids : "subnet_ids[${i}] = \"${s}\"" if !can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", s))]))
   }
 }
 
@@ -134,15 +143,26 @@ variable "access_logs" {
       can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_logs.bucket)),
       !strcontains(var.access_logs.bucket, ".."),
       !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.access_logs.bucket)),
-      !startswith(var.access_logs.bucket, "xn--"),
-      !endswith(var.access_logs.bucket, "-s3alias"),
-      !endswith(var.access_logs.bucket, "--ol-s3"),
+      !anytrue([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.access_logs.bucket, p)]),
+      !anytrue([for s in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] : endswith(var.access_logs.bucket, s)]),
     ])
-    error_message = "access_logs.bucket must be an S3 bucket name (3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, no \"..\", not an IP address; the name, not an ARN or s3:// URL); got \"${try(var.access_logs.bucket, "")}\"."
+    error_message = "access_logs.bucket must be an S3 bucket name (3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, no \"..\", not an IP address, none of the reserved prefixes xn-- sthree- amzn-s3-demo- and suffixes -s3alias --ol-s3 .mrap --x-s3 --table-s3; the name, not an ARN or s3:// URL); got \"${try(var.access_logs.bucket, "")}\"."
+  }
+  validation {
+    condition     = var.access_logs == null ? true : !can(regex("\\.amazonaws\\.com(\\.cn)?$", var.access_logs.bucket))
+    error_message = "access_logs.bucket must be the bucket's name, not its domain name (drop .s3.<region>.amazonaws.com); got \"${try(var.access_logs.bucket, "")}\"."
   }
   validation {
     condition     = try(var.access_logs.prefix, null) == null ? true : !strcontains(var.access_logs.prefix, "AWSLogs")
     error_message = "access_logs.prefix must not contain \"AWSLogs\" (ELB adds AWSLogs/<account>/... after it); got \"${try(var.access_logs.prefix, null) == null ? "" : var.access_logs.prefix}\"."
+  }
+  validation {
+    # ELB writes <bucket>/<prefix>/AWSLogs/...: a slash at either end makes an empty path segment, and the bucket
+    # policy written for <prefix>/AWSLogs/... no longer matches.
+    condition = try(var.access_logs.prefix, null) == null ? true : alltrue([
+      !startswith(var.access_logs.prefix, "/"), !endswith(var.access_logs.prefix, "/"), length(var.access_logs.prefix) <= 1024,
+    ])
+    error_message = "access_logs.prefix must not start or end with \"/\" (ELB adds the slashes around it) and is at most 1024 characters; got \"${try(var.access_logs.prefix, null) == null ? "" : var.access_logs.prefix}\"."
   }
 }
 
@@ -168,6 +188,13 @@ variable "security_groups" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition = alltrue([for id in coalesce(var.security_groups.additional_alb_security_group_ids, []) :
+    can(regex("^sg-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
+    error_message = format("security_groups.additional_alb_security_group_ids must hold security group IDs, sg- and 8 or 17 hex digits (not group names): %s.", join(", ", [for i, id in coalesce(var.security_groups.additional_alb_security_group_ids, []) :
+    "security_groups.additional_alb_security_group_ids[${i}] = \"${id}\"" if !can(regex("^sg-([0-9a-f]{8}|[0-9a-f]{17})$", id))]))
+  }
 }
 
 variable "target_groups" {
@@ -198,8 +225,8 @@ variable "target_groups" {
 variable "listeners" {
   description = <<-EOT
     Listeners keyed by your own keys; each is passed to modules/listener (port, protocol, certificate_arn,
-    additional_certificate_arns keyed by name, ssl_policy, tags) and its default_action and rules on to
-    modules/listener-rules, which document and check every field. An action sets exactly one of forward
+    additional_certificate_arns keyed by name, ssl_policy, additional_ssl_policies, reserved_priorities, tags) and its
+    default_action and rules on to modules/listener-rules, which document and check every field. An action sets exactly one of forward
     {target_group_key}, weighted_forward {target_groups = {key = {weight}}, stickiness}, redirect {protocol, port,
     host, path, query, status_code}, fixed_response {status_code, content_type, message_body}. Rules: priority
     1-50000 unique per listener, 1-5 condition values; their resources are keyed "<listener_key>/<rule_key>".
@@ -238,6 +265,12 @@ variable "web_acl_arn" {
     condition     = var.web_acl_arn == null ? true : can(regex("^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[^/]+/[^/]+$", var.web_acl_arn))
     error_message = "web_acl_arn must be a REGIONAL WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>; a CLOUDFRONT (global) ACL cannot be associated with an ALB); got \"${coalesce(var.web_acl_arn, "null")}\"."
   }
+  validation {
+    # Checked once the shape is right, against the provider's partition and region (read at plan).
+    condition = var.web_acl_arn == null ? true : !can(regex("^arn:[^:]+:wafv2:[^:]*:", var.web_acl_arn)) ? true : (
+    split(":", var.web_acl_arn)[1] == data.aws_partition.current.partition && split(":", var.web_acl_arn)[3] == data.aws_region.current.id)
+    error_message = "web_acl_arn must be in the ALB's partition and region (${data.aws_partition.current.partition}, ${data.aws_region.current.id}: a regional web ACL protects resources of its own region only); got \"${coalesce(var.web_acl_arn, "null")}\"."
+  }
 }
 
 variable "route53_records" {
@@ -256,19 +289,35 @@ variable "route53_records" {
     error_message = format("route53_records[*].type must be A or AAAA: %s.", join(", ", [for k, r in var.route53_records : "route53_records[\"${k}\"].type = \"${r.type}\"" if !contains(["A", "AAAA"], r.type)]))
   }
   validation {
+    condition     = alltrue([for r in values(var.route53_records) : can(regex("^(/hostedzone/)?[A-Z0-9]{1,32}$", r.zone_id))])
+    error_message = format("route53_records[*].zone_id must be a hosted zone ID (upper-case letters and digits, at most 32, e.g. Z0123456789ABCDEFGHIJ), not the zone's domain name: %s.", join(", ", [for k, r in var.route53_records : "route53_records[\"${k}\"].zone_id = \"${r.zone_id}\"" if !can(regex("^(/hostedzone/)?[A-Z0-9]{1,32}$", r.zone_id))]))
+  }
+  validation {
+    condition = alltrue([for r in values(var.route53_records) : length(r.name) <= 255 && can(regex("^[!-~]+$", r.name))
+    && !strcontains(r.name, "://") && alltrue([for l in split(".", trimsuffix(r.name, ".")) : length(l) >= 1 && length(l) <= 63])])
+    error_message = format("route53_records[*].name must be a DNS name, not a URL: printable ASCII without spaces, at most 255 characters, labels of 1-63 between the dots: %s.", join(", ", [for k, r in var.route53_records : "route53_records[\"${k}\"].name = \"${r.name}\"" if !(length(r.name) <= 255 && can(regex("^[!-~]+$", r.name))
+    && !strcontains(r.name, "://") && alltrue([for l in split(".", trimsuffix(r.name, ".")) : length(l) >= 1 && length(l) <= 63]))]))
+  }
+  validation {
     condition     = var.ip_address_type == "dualstack" || alltrue([for r in values(var.route53_records) : r.type != "AAAA"])
     error_message = format("An AAAA alias needs ip_address_type = \"dualstack\" (an ipv4 ALB has no IPv6 address): %s.", join(", ", [for k, r in var.route53_records : "route53_records[\"${k}\"].type" if r.type == "AAAA"]))
   }
 }
 
 variable "tags" {
-  description = "Tags for every resource that takes tags: keys 1-128 characters not starting with \"aws:\", values at most 256."
+  description = "Tags for every resource that takes tags (at most 50 with the Name tag the module adds): keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @, no leading or trailing space, keys not starting with \"aws:\"."
   type        = map(string)
   default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && !startswith(lower(k), "aws:") && length(v) <= 256])
-    error_message = format("tags keys must be 1-128 characters not starting with \"aws:\", values at most 256 characters: %s.", join(", ", [for k, v in var.tags : "tags[\"${k}\"]" if !(length(k) >= 1 && length(k) <= 128 && !startswith(lower(k), "aws:") && length(v) <= 256)]))
+    condition = alltrue([for k, v in var.tags : (length(k) >= 1 && length(k) <= 128 && length(v) <= 256
+    && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v)) && trimspace(k) == k && trimspace(v) == v && !startswith(lower(k), "aws:"))])
+    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\": %s.", join(", ", [for k, v in var.tags : "tags[\"${k}\"] = \"${v}\"" if !(length(k) >= 1 && length(k) <= 128 && length(v) <= 256
+    && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v)) && trimspace(k) == k && trimspace(v) == v && !startswith(lower(k), "aws:"))]))
+  }
+  validation {
+    condition     = length(merge(var.tags, { Name = var.name })) <= 50
+    error_message = "A resource takes at most 50 tags, the Name tag the module adds included: tags has ${length(var.tags)}."
   }
 }

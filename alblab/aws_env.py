@@ -12,10 +12,14 @@ REGION = "us-east-1"
 SERVICES = ("ec2", "elbv2", "sts", "iam", "acm", "s3", "wafv2", "route53")
 
 
-def fake_aws_env(endpoint: str) -> dict[str, str]:
+# The key of moto's default account; a stack signs with a key of its own account (alblab.accounts).
+DEFAULT_KEY = "test"
+
+
+def fake_aws_env(endpoint: str, access_key: str = DEFAULT_KEY) -> dict[str, str]:
     """Environment that makes boto3 and Terraform talk only to ``endpoint`` with throw-away keys."""
     env = {
-        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_ACCESS_KEY_ID": access_key,
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_SESSION_TOKEN": "test",
         "AWS_DEFAULT_REGION": REGION,

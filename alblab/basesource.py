@@ -8,6 +8,7 @@ tree.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -33,19 +34,22 @@ class BaseRef:
     def label(self) -> str:
         return str(self.directory) if self.directory else f"{self.text} ({self.commit[:12]})"
 
-    def checkout(self, into: Path) -> Path:
+    def checkout(self, into: Path, env: dict[str, str] | None = None) -> Path:
         """The base configuration's directory: the directory itself, or the commit's tree written below
-        ``into`` (which is replaced), then the same relative path inside it."""
+        ``into`` (which is replaced), then the same relative path inside it. ``env`` is added to the
+        environment of git and tar (a state directory's mark: ``alblab down`` finds them by it)."""
         if self.directory is not None:
             return self.directory
         assert self.repo is not None
         if into.exists():
             shutil.rmtree(into)
         into.mkdir(parents=True)
+        run_env = {**os.environ, **(env or {})}
         archive = subprocess.Popen(
             [_git(), "-C", str(self.repo), "archive", "--format=tar", self.commit],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            env=run_env,
         )
         assert archive.stdout is not None
         # GNU tar refuses members with ".." and strips leading "/": the tree stays inside ``into``.
@@ -55,6 +59,7 @@ class BaseRef:
             capture_output=True,
             timeout=GIT_TIMEOUT_S,
             check=False,
+            env=run_env,
         )
         archive.stdout.close()
         _, err = archive.communicate(timeout=GIT_TIMEOUT_S)

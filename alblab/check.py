@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 
-from alblab import present, verify
+from alblab import present, records, verify
 from alblab.basesource import base_of
 from alblab.change import ChangeReport, apply_change
 from alblab.errors import AlblabError, UsageError
@@ -56,7 +56,7 @@ def run_check(args: argparse.Namespace, say: Say) -> int:
     home = Path(tempfile.mkdtemp(prefix="alblab-check-"))
     try:
         # Below the work copies: a check that cannot clean up leaves it where 'alblab down' removes it.
-        first = base.checkout(home / "work" / "base") if base else source
+        first = base.checkout(home / "work" / "base", env=records.mark(home)) if base else source
     except BaseException:
         shutil.rmtree(home, ignore_errors=True)
         raise

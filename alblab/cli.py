@@ -89,9 +89,10 @@ class Context:
     session: Session | None = None
     heartbeat: Heartbeat = field(default_factory=Heartbeat)
 
-    def open(self) -> Session:
+    def open(self, recover: bool = False) -> Session:
         if self.session is None:
-            self.session = Session(records.default_home(), aws=self.aws, progress=self.heartbeat)
+            home = records.default_home()
+            self.session = Session(home, aws=self.aws, progress=self.heartbeat, recover=recover)
         return self.session
 
 
@@ -264,8 +265,8 @@ def cmd_heal(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
-    session = ctx.open()
-    if not session.active and not (session.home / "work").exists() and not (session.home / "planes").exists():
+    session = ctx.open(recover=True)  # a damaged record is cleaned up without it
+    if not session.active and not session.damaged and not session.unrecorded():
         say("nothing is up")
         return 0
     with session.exclusive("down"):
@@ -280,7 +281,8 @@ def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
         # Only our own lock file is left: leave no trace of the session at all.
         (session.home / records.LOCK_NAME).unlink()
         session.home.rmdir()
-    say("down: nothing is left")
+    kept = f" (the damaged record stays in {report.set_aside})" if report.set_aside else ""
+    say(f"down: nothing is left{kept}")
     return 0
 
 

@@ -50,7 +50,12 @@ def make_directory(home: Path) -> Path:
 
 
 def read(home: Path) -> ConsoleRecord | None:
-    data = records.read_json(directory(home) / RECORD)
+    """The record; None when there is none or it is damaged (``stop`` sets a damaged one aside and finds the
+    console by its PID file or the state directory's mark)."""
+    try:
+        data = records.read_json(directory(home) / RECORD)
+    except records.DamagedRecord:
+        return None
     if not isinstance(data, dict):
         return None
     try:
@@ -112,10 +117,14 @@ def stop(home: Path) -> tuple[list[str], list[str]]:
     record = read(home)
     if record is None and not directory(home).exists():
         return [], []
+    done: list[str] = []
+    problems: list[str] = []
+    if record is None and records.unreadable(directory(home) / RECORD):
+        kept = records.set_aside(directory(home) / RECORD, into=Path(home))
+        done.append(f"the console's record could not be read: kept as {kept}")
     found = {record.pid} if record else set()
     with contextlib.suppress(Exception):
         found.add((ready(home) or (0, 0))[0])  # started, not yet recorded by the command that started it
-    done, problems = [], []
     for pid in sorted(p for p in found if ours(p)):
         if pids.terminate(pid, ours, timeout=5.0):
             done.append(f"console (pid {pid}) stopped")

@@ -53,9 +53,13 @@ def stop_running(pid: int, port: int, timeout: float = 10.0) -> bool:
 class Emulator:
     """A moto server process. ``start()`` returns once it answers HTTP; ``stop()`` kills only its PID."""
 
-    def __init__(self, port: int | None = None, state_dir: Path | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, state_dir: Path | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        """``env``: added to the server's environment (a session's mark, see ``alblab.records``)."""
         self.port = port or free_port()
         self.state_dir = state_dir
+        self.env = dict(env or {})
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: Path | None = None
 
@@ -78,10 +82,12 @@ class Emulator:
         log_dir = self.state_dir or Path(os.environ.get("TMPDIR", "/tmp"))
         log_dir.mkdir(parents=True, exist_ok=True)
         self._log = log_dir / f"moto-{self.port}.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        # MOTO_ACCOUNT_ID would put every request in one account, whatever key signs it.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "MOTO_ACCOUNT_ID"}
         env.update(
             {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION}
         )
+        env.update(self.env)
         with self._log.open("ab") as log:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", SERVER_MODULE, "--port", str(self.port)],

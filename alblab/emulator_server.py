@@ -11,7 +11,9 @@ one succeeded, replays its answer — what an idempotent API does on real AWS. A
 run again, as they would on AWS.
 
 In front of moto sits the strict layer (``alblab.strict``): requests AWS would refuse are refused with AWS's
-error, unless ``ALBLAB_EMULATOR=lenient`` (or ``--lenient``) asks for plain moto.
+error, unless ``ALBLAB_EMULATOR=lenient`` (or ``--lenient``) asks for plain moto. In front of both, the
+accounts layer (``alblab.accounts``) serves a request signed with a stack's key from that stack's emulated
+account, so the strict layer and moto both see the stack's account.
 
     python -m alblab.emulator_server --port PORT [--lenient]
 """
@@ -27,6 +29,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from alblab.accounts import AccountFromKey
 
 INVOCATION_HEADER = "HTTP_AMZ_SDK_INVOCATION_ID"
 ATTEMPT_HEADER = "HTTP_AMZ_SDK_REQUEST"
@@ -155,8 +159,11 @@ def main(argv: list[str] | None = None) -> None:
     times = RequestTimes(traced) if traced is not None else None
     if times is not None:
         app = times.inner(app)
-    app = wrap(app, mode)
-    served: WsgiApp = RetryReplay(app)
+    strict = wrap(app, mode)
+    # Outside in: RetryReplay, accounts, strict, moto. The strict layer reads moto's state in the account moto
+    # will use, which it takes from the x-moto-account-id header the accounts layer sets.
+    keyed = AccountFromKey(strict)  # a stack's access key names its account (alblab.accounts)
+    served: WsgiApp = RetryReplay(keyed)
     if times is not None:
         served = times.outer(served)
     print(f"alblab-emulator: serving {mode} on {args.host}:{args.port}", file=sys.stderr, flush=True)
@@ -165,8 +172,8 @@ def main(argv: list[str] | None = None) -> None:
     except _Stop:
         pass
     finally:
-        if isinstance(app, StrictLayer):
-            print(app.summary(), file=sys.stderr, flush=True)
+        if isinstance(strict, StrictLayer):
+            print(strict.summary(), file=sys.stderr, flush=True)
     # Asked to stop: nothing of the emulator outlives it, so the interpreter's clean-up of moto's objects
     # (seconds once EC2's backend exists, the longer the more loaded the machine) is skipped.
     sys.stdout.flush()

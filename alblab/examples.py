@@ -117,7 +117,7 @@ def prepare(
     session: Session, example: str, name: str, extra_vars: dict[str, Any] | None = None
 ) -> AppliedExample:
     handle = session.add_stack(name, example, name=name)
-    return AppliedExample(example=example, handle=handle, clients=session.clients(), extra_vars=extra_vars)
+    return AppliedExample(example=example, handle=handle, clients=handle.clients(), extra_vars=extra_vars)
 
 
 def plan(item: AppliedExample) -> AppliedExample:

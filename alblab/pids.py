@@ -67,3 +67,30 @@ def stop_child(proc: subprocess.Popen[Any], timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=timeout)
+
+
+def environ(pid: int) -> list[bytes]:
+    """The process's environment entries (``KEY=value``); empty when it is gone or not ours to read."""
+    try:
+        return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return []
+
+
+def with_environ(match: Callable[[list[bytes]], bool]) -> list[int]:
+    """Live processes other than this one whose environment entries satisfy ``match``: this user's, or any
+    user's when run as root (``sudo alblab down`` cleans up after a user)."""
+    me, uid = os.getpid(), os.geteuid()
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            if uid != 0 and entry.stat().st_uid != uid:
+                continue
+        except OSError:
+            continue
+        pid = int(entry.name)
+        if match(environ(pid)) and alive(pid):
+            found.append(pid)
+    return found

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import pwd
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,13 +79,60 @@ def write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+class DamagedRecord(StateError):
+    """A record that cannot be read (a truncated write, a full disk, a hand edit): ``alblab down`` cleans up
+    without it, by the marks below."""
+
+
+DOWN_WITHOUT_RECORD = "run 'alblab down': it cleans up without the record and keeps the file for inspection"
+
+
 def read_json(path: Path) -> Any | None:
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
         return None
-    except json.JSONDecodeError as exc:
-        raise StateError(f"{path} is not valid JSON ({exc}); remove it, then run 'alblab down'") from exc
+    except ValueError as exc:  # JSONDecodeError, and UnicodeDecodeError for bytes that are not text
+        raise DamagedRecord(f"{path} is not valid JSON ({exc}); {DOWN_WITHOUT_RECORD}") from exc
+
+
+def unreadable(path: Path) -> bool:
+    """Whether the record ``path`` exists but is not JSON (truncated, garbage)."""
+    try:
+        read_json(path)
+    except DamagedRecord:
+        return True
+    return False
+
+
+def set_aside(path: Path, into: Path | None = None) -> Path:
+    """Move a damaged record out of the way for inspection, beside itself or into the directory ``into`` (when
+    its own goes); returns where it went."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    folder = into or path.parent
+    target = folder / f"{path.name}.damaged-{stamp}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.name}.damaged-{stamp}-{n}"
+    os.replace(path, target)
+    return target
+
+
+# Every process a session starts carries this entry in its environment, the state directory as its value (the
+# data plane's carry it in their plane marker, see DataPlane's owner): what a scan of /proc matches when the
+# record naming their PIDs is lost — and never another state directory's processes.
+MARK_ENV = "ALBLAB_STATE_DIR"
+
+
+def mark(home: Path) -> dict[str, str]:
+    """The environment entry that marks a process as ``home``'s (resolved: one spelling per directory)."""
+    return {MARK_ENV: str(Path(home).resolve())}
+
+
+def mark_entry(home: Path) -> bytes:
+    """``mark(home)`` as it reads in /proc/PID/environ."""
+    return "".join(f"{k}={v}" for k, v in mark(home).items()).encode()
 
 
 @contextlib.contextmanager
@@ -110,3 +158,16 @@ def locked(home: Path, what: str) -> Iterator[None]:
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def wait_free(home: Path, timeout: float) -> bool:
+    """Wait until no process holds ``home``'s lock (a pytest worker still cleaning up); True once free."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with locked(home, "waiting"):
+                return True
+        except BusyError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)

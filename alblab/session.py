@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from alblab import consoles, records
+from alblab import accounts, consoles, records, recovery
+from alblab.aws_env import DEFAULT_KEY
 from alblab.emulator import Emulator, is_running, stop_running
 from alblab.errors import AlblabError, StateError, UsageError
 from alblab.model import Stack
@@ -36,6 +37,7 @@ from alblab.providers import stop_running as stop_provider_pid
 from alblab.sources import check_var_files, example_name, resolve_source
 from alblab.state import AwsClients, aws_clients, read_stack
 from alblab.terraform import TerraformError, TerraformRunner
+from alblab.terraform import running_pid as running_terraform
 from alblab.terraform import stop_running as stop_terraform_in
 from alblab.tfstate import (
     LoadBalancerRef,
@@ -63,6 +65,8 @@ ALIASES = {
 }
 MAX_NAME = 14
 PLAN_FILE = "alblab.tfplan"
+PROVIDER_DIR_DIGITS = 6  # a stack's provider lives in p/<its account's last digits>
+EARLIER_TERRAFORM_WAIT_S = 300.0  # how long a command waits for the Terraform an interrupted one left
 T = TypeVar("T")
 PLAN_JSON = "alblab-plan.json"
 
@@ -97,6 +101,11 @@ class StackRecord:
     error: str = ""
     lb: dict[str, str] = field(default_factory=dict)  # the chosen LoadBalancerRef
     plane_dir: str = ""  # recorded before the data plane creates anything
+    # The emulator: the key of the stack's own emulated account (alblab.accounts); "" = moto's default one.
+    access_key: str = ""
+    # Its own shared aws provider (one provider serves one account's keys), recorded before it is ready.
+    provider_pid: int = 0
+    provider_reattach: str = ""
 
 
 @dataclass
@@ -112,9 +121,9 @@ class SessionRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SessionRecord:
         if data.get("version") != VERSION:
-            raise StateError(
+            raise records.DamagedRecord(
                 f"session.json has version {data.get('version')}, this alblab writes {VERSION}: "
-                "remove the state directory after stopping what it names"
+                f"{records.DOWN_WITHOUT_RECORD}"
             )
         stacks = {k: StackRecord(**v) for k, v in data.get("stacks", {}).items()}
         return cls(
@@ -127,12 +136,26 @@ class SessionRecord:
         )
 
 
+def read_record(path: Path) -> SessionRecord | None:
+    """The record in ``path`` (None when there is none); ``records.DamagedRecord`` when it cannot be read."""
+    data = records.read_json(path)
+    if data is None:
+        return None
+    try:
+        return SessionRecord.from_json(data)
+    except (AttributeError, TypeError, ValueError) as exc:  # valid JSON, but not a session record
+        raise records.DamagedRecord(
+            f"{path} is not a session record ({type(exc).__name__}: {exc}); {records.DOWN_WITHOUT_RECORD}"
+        ) from exc
+
+
 @dataclass
 class DownReport:
     """What ``down`` did and what it could not do (``problems`` empty = a clean slate)."""
 
     done: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    set_aside: str = ""  # where a damaged record was moved, kept for inspection
 
     @property
     def clean(self) -> bool:
@@ -148,10 +171,15 @@ class Session:
         aws: str = "emulator",
         progress: Progress | None = None,
         shared_provider: bool = True,
+        recover: bool = False,
     ) -> None:
-        """``shared_provider``: every Terraform command of this session attaches to one aws provider instead
-        of starting its own (seconds of CPU saved per command); it outlives a CLI process and ``down`` stops
-        it. Only with a local provider mirror and the emulator (all commands then configure it alike)."""
+        """``shared_provider``: every Terraform command of a stack attaches to one aws provider of its own
+        instead of starting one (seconds of CPU saved per command); it outlives a CLI process and ``down``
+        stops it. Only with a local provider mirror and the emulator (all commands then configure it alike).
+
+        ``recover``: a ``session.json`` that cannot be read (``records.DamagedRecord``) does not raise; the
+        session starts empty with ``damaged`` saying why, and ``down()`` cleans up by this state directory's
+        marks instead of the record. For ``down`` only: anything else must not run over what is lost."""
         if aws not in AWS_MODES:
             raise UsageError(f"aws must be one of {', '.join(AWS_MODES)}, not {aws!r}")
         if aws == "real" and os.environ.get("CI") and os.environ.get("ALBLAB_ALLOW_REAL_IN_CI") != "1":
@@ -162,9 +190,16 @@ class Session:
         self._emulator: Emulator | None = None
         self._want_provider = shared_provider and aws == "emulator"
         self._provider: SharedProvider | None = None
+        self._stack_providers: dict[str, SharedProvider] = {}
+        self._starting: dict[str, threading.Lock] = {}
         records.check_owner(self.home)
-        data = records.read_json(self.home / SESSION_FILE)
-        self.record = SessionRecord.from_json(data) if data else SessionRecord(aws=aws)
+        self.damaged = ""  # why session.json could not be read (only with recover=True)
+        try:
+            self.record = read_record(self.home / SESSION_FILE) or SessionRecord(aws=aws)
+        except records.DamagedRecord as exc:
+            if not recover:
+                raise
+            self.damaged, self.record = str(exc), SessionRecord(aws=aws)
         if self.record.aws != aws:
             if self.active:
                 raise StateError(
@@ -233,7 +268,7 @@ class Session:
                 # Gone (killed, rebooted): whatever the stacks applied went with it.
                 self.progress(f"the emulator (pid {self.record.emulator_pid}) is gone; starting a new one")
                 self._forget_emulator_state()
-            emulator = Emulator(state_dir=self.home / "emulator")
+            emulator = Emulator(state_dir=self.home / "emulator", env=records.mark(self.home))
             pid = emulator.spawn()
             self.record.emulator_pid, self.record.emulator_port = pid, emulator.port
             self.save()
@@ -246,7 +281,8 @@ class Session:
         for handle in self.stacks():
             handle.teardown_plane()
             handle.forget_state()
-        self.stop_provider()  # configured for the emulator that is gone
+            handle.stop_provider()  # configured for the emulator that is gone
+        self.stop_provider()
         self.record.emulator_pid = self.record.emulator_port = 0
         self.save()
 
@@ -263,33 +299,98 @@ class Session:
         return stopped
 
     def clients(self) -> AwsClients:
+        """boto3 clients in moto's default account; a stack's resources are in its own account
+        (``StackHandle.clients``)."""
         return aws_clients(self.endpoint)
 
     def terraform_env(self) -> dict[str, str]:
-        """What every Terraform command of this session adds to its environment: the shared provider, when
-        this session runs one (started on first use, recorded before it is ready; reused by later processes
-        of the session while it runs)."""
+        """What a Terraform command in moto's default account adds to its environment (a stack's own account:
+        ``StackHandle.terraform_env``): this state directory's mark and the session's shared provider, when it
+        runs one (started on first use, recorded before it is ready; reused by later processes of the session
+        while it runs)."""
+        mark = records.mark(self.home)
         if not self._want_provider:
-            return {}
+            return mark
         with self._lock:
             if self._provider is not None:
-                return self._provider.env()
+                return {**mark, **self._provider.env()}
             if self.record.provider_pid and self.record.provider_reattach:
                 if is_provider_running(self.record.provider_pid):
-                    return {REATTACH_ENV: self.record.provider_reattach}
+                    return {**mark, REATTACH_ENV: self.record.provider_reattach}
                 self.record.provider_pid, self.record.provider_reattach = 0, ""
             binary, sock_dir = provider_binary(), self.home / "p"
             if binary is None or len(str(sock_dir)) > MAX_SOCK_DIR:
                 # No local mirror, or a state dir too deep for a socket: each command starts its own provider.
                 self._want_provider = False
-                return {}
-            provider = SharedProvider(binary, self.ensure_emulator(), self.home / "provider.log", sock_dir)
+                return mark
+            provider = SharedProvider(
+                binary, self.ensure_emulator(), self.home / "provider.log", sock_dir, env=mark
+            )
             self.record.provider_pid = provider.spawn()
             self.save()
             self.record.provider_reattach = provider.wait_ready()
             self.save()
             self._provider = provider
+            return {**mark, **provider.env()}
+
+    def stack_provider_env(self, record: StackRecord) -> dict[str, str]:
+        """The stack's own shared provider (configured with its account's key), started on first use and
+        recorded before it is ready; {} when commands start their own. Other stacks' providers start
+        meanwhile: the session's lock is not held while this one loads."""
+        if not record.access_key:  # real AWS, or a stack recorded before accounts: moto's default account
+            return self.terraform_env()
+        if not self._want_provider:
+            return {}
+        with self._lock:
+            starting = self._starting.setdefault(record.key, threading.Lock())
+        with starting:
+            with self._lock:
+                running = self._stack_providers.get(record.key)
+                if running is not None:
+                    return running.env()
+                if record.provider_pid:
+                    if record.provider_reattach and is_provider_running(record.provider_pid):
+                        return {REATTACH_ENV: record.provider_reattach}
+                    stop_provider_pid(record.provider_pid)  # gone, or interrupted before it was ready
+                    record.provider_pid, record.provider_reattach = 0, ""
+                binary, sock_dir = provider_binary(), self._stack_provider_dir(record)
+                if binary is None or len(str(sock_dir)) > MAX_SOCK_DIR:
+                    return {}
+                provider = SharedProvider(
+                    binary,
+                    self.ensure_emulator(),
+                    sock_dir.with_suffix(".log"),
+                    sock_dir,
+                    access_key=record.access_key,
+                    env=records.mark(self.home),
+                )
+                record.provider_pid = provider.spawn()
+                self.save()
+            reattach = provider.wait_ready()
+            with self._lock:
+                record.provider_reattach = reattach
+                self.save()
+                self._stack_providers[record.key] = provider
             return provider.env()
+
+    def _stack_provider_dir(self, record: StackRecord) -> Path:
+        # Short (a socket path holds 107 bytes): the account's last digits, unique in a session (add_stack).
+        account = accounts.account_of(record.access_key) or ""
+        return self.home / "p" / account[-PROVIDER_DIR_DIGITS:]
+
+    def stop_stack_provider(self, record: StackRecord) -> None:
+        with self._lock:
+            provider = self._stack_providers.pop(record.key, None)
+        if provider is not None:
+            provider.stop()
+        if record.provider_pid:
+            stop_provider_pid(record.provider_pid)
+            record.provider_pid, record.provider_reattach = 0, ""
+            self.save()
+        if record.access_key:
+            directory = self._stack_provider_dir(record)
+            shutil.rmtree(directory, ignore_errors=True)
+            directory.with_suffix(".log").unlink(missing_ok=True)
 
     def stop_provider(self) -> None:
         if self._provider is not None:
@@ -340,6 +441,13 @@ class Session:
         with self._lock:
             if key in self.record.stacks:
                 raise StateError(f"stack {key!r} already exists in {self.home}")
+            if not self.real_aws:
+                # Its own emulated account: configurations with fixed names never meet another stack's.
+                taken = {accounts.account_of(r.access_key) or "" for r in self.record.stacks.values()}
+                account = accounts.new_account(taken)
+                while account[-PROVIDER_DIR_DIGITS:] in {a[-PROVIDER_DIR_DIGITS:] for a in taken}:
+                    account = accounts.new_account(taken)
+                record.access_key = accounts.key_for(account)
             self.record.stacks[key] = record
             self.save()
         return StackHandle(self, record)
@@ -371,16 +479,27 @@ class Session:
             lines.extend(handle.leftovers())
         return lines
 
+    def unrecorded(self) -> bool:
+        """Anything of this state directory that no record names: work copies, planes, a console's files,
+        marked processes."""
+        places = (self.home / "work", self.home / "planes", consoles.directory(self.home))
+        dirs = any(place.exists() for place in places)
+        return dirs or bool(recovery.marked(self.home)) or recovery.plane_marked(self.home)
+
     def down(self, destroy: bool = True) -> DownReport:
         """Everything back to a clean slate, whatever state it is in. Never raises for what it cannot remove:
         it goes on and reports it."""
         report = DownReport()
+        if self.damaged:
+            self._set_aside_damaged(report)
         # First: the console reads the stack and drives its data plane.
         done, problems = consoles.stop(self.home)
         report.done += done
         report.problems += problems
         for handle in self.stacks():
             handle.down(report, destroy=destroy)
+        for handle in self.stacks():  # what down could not remove keeps its record, not its provider
+            handle.stop_provider()
         self.stop_provider()
         if self.record.emulator_pid:
             pid = self.record.emulator_pid
@@ -388,6 +507,9 @@ class Session:
                 report.done.append(f"emulator (pid {pid}) stopped")
             else:
                 report.problems.append(f"the emulator (pid {pid}) did not stop")
+        # Whatever carries this state directory's mark and no record named (the record lost or damaged, a
+        # process started but not yet recorded when its parent was killed).
+        recovery.sweep(self.home, report.done, report.problems)
         self._remove_strays(report)
         if report.clean:
             with contextlib.suppress(FileNotFoundError):
@@ -396,6 +518,17 @@ class Session:
                 shutil.rmtree(self.home / extra, ignore_errors=True)
             (self.home / "provider.log").unlink(missing_ok=True)
         return report
+
+    def _set_aside_damaged(self, report: DownReport) -> None:
+        try:
+            kept = records.set_aside(self.home / SESSION_FILE)
+        except FileNotFoundError:
+            return
+        report.set_aside = str(kept)
+        report.done.append(
+            f"{SESSION_FILE} could not be read: cleaning up by this state directory's marks instead (its "
+            f"processes, namespaces and work copies); the damaged file is kept as {kept}"
+        )
 
     def _remove_strays(self, report: DownReport) -> None:
         """Work copies and plane dirs no record names (left by an older alblab or a lost record)."""
@@ -407,7 +540,16 @@ class Session:
             for child in parent.iterdir():
                 if child in known or not child.is_dir():
                     continue
-                if parent.name == "planes":
+                keep = recovery.keep_work_copy(child) if parent.name == "work" else ""
+                if keep:
+                    report.problems.append(keep)
+                    continue
+                if parent.name == "planes" and records.unreadable(child / "plane.json"):
+                    report.done.append(
+                        f"{child}/plane.json could not be read either: its data plane was looked for by this "
+                        "state directory's marks instead"
+                    )
+                elif parent.name == "planes":
                     teardown_plane_dir(child, report)
                 shutil.rmtree(child, ignore_errors=True)
                 report.done.append(f"removed stale {child}")
@@ -450,6 +592,26 @@ class StackHandle:
     def source(self) -> Path:
         return Path(self.record.source)
 
+    @property
+    def access_key(self) -> str:
+        """The key this stack signs its emulator requests with; it names the stack's emulated account."""
+        return self.record.access_key or DEFAULT_KEY
+
+    @property
+    def account(self) -> str:
+        """The stack's emulated AWS account ("" against real AWS: your credentials decide)."""
+        if self.session.real_aws:
+            return ""
+        return accounts.account_of(self.access_key) or accounts.DEFAULT_ACCOUNT
+
+    def terraform_env(self) -> dict[str, str]:
+        """What every Terraform command of this stack adds to its environment: the state directory's mark
+        and, on the emulator, the stack's own shared provider."""
+        return {**records.mark(self.session.home), **self.session.stack_provider_env(self.record)}
+
+    def stop_provider(self) -> None:
+        self.session.stop_stack_provider(self.record)
+
     def _set(self, **changes: Any) -> None:
         for key, value in changes.items():
             setattr(self.record, key, value)
@@ -473,14 +635,16 @@ class StackHandle:
                 self.workdir,
                 self.source,
                 self.session.endpoint,
-                env=self.session.terraform_env(),
+                env=self.terraform_env(),
                 variables=self.record.variables,
                 var_files=[Path(f) for f in self.record.var_files],
+                access_key=self.access_key,
             )
         return self._workspace
 
     def prepare(self, extra_vars: dict[str, Any] | None = None) -> Workspace:
         """A fresh copy of the source (keeping the state and keys of the last one), pointed at the session."""
+        self.wait_for_earlier_terraform()
         endpoint = self.session.ensure_emulator()
         self._workspace = Workspace.prepare(
             self.source,
@@ -488,12 +652,30 @@ class StackHandle:
             self.workdir.parent,
             endpoint,
             extra_vars=extra_vars,
-            env=self.session.terraform_env(),
+            env=self.terraform_env(),
             variables=self.record.variables,
             var_files=[Path(f) for f in self.record.var_files],
             keep_state=True,
+            access_key=self.access_key,
         )
         return self._workspace
+
+    def wait_for_earlier_terraform(self, timeout: float = EARLIER_TERRAFORM_WAIT_S) -> None:
+        """A Terraform an interrupted command asked to stop may still be saving its state (a busy machine, a
+        resource it waits for): wait for it, never signal it again (a second Ctrl-C loses state), and never
+        read or copy its state while it writes."""
+        pid = running_terraform(self.workdir)
+        if pid is None:
+            return
+        self.session.progress(f"waiting for terraform (pid {pid}) of an interrupted command to stop")
+        deadline = time.monotonic() + timeout
+        while running_terraform(self.workdir) is not None:
+            if time.monotonic() > deadline:
+                raise StateError(
+                    f"terraform (pid {pid}) of an earlier command still runs in {self.workdir}: wait for it "
+                    "to stop, or run 'alblab down'"
+                )
+            time.sleep(0.5)
 
     @contextlib.contextmanager
     def _step(self, phase: str) -> Iterator[None]:
@@ -614,7 +796,7 @@ class StackHandle:
         if not cached.is_file():
             if not planfile.is_file():
                 raise StateError(f"stack {self.key!r} has no saved plan (apply it with a saved plan)")
-            cached.write_text(json.dumps(self.workspace.runner.show_json(planfile)))
+            records.write_json(cached, self.workspace.runner.show_json(planfile))  # whole or not at all
         result: dict[str, Any] = json.loads(cached.read_text())
         return result
 
@@ -643,7 +825,7 @@ class StackHandle:
     def has_state(self) -> bool:
         try:
             return bool(self.resources())
-        except (json.JSONDecodeError, OSError):
+        except (StateError, OSError):  # tfstate's message for a torn state file
             return True  # unreadable: let terraform decide
 
     def forget_state(self) -> None:
@@ -678,7 +860,8 @@ class StackHandle:
         return LoadBalancerRef(**self.record.lb)
 
     def clients(self) -> AwsClients:
-        return self.session.clients()
+        """boto3 clients in the stack's account."""
+        return aws_clients(self.session.endpoint, access_key=self.access_key)
 
     def read(self) -> Stack:
         """The stack around the ALB, read afresh from the AWS API."""
@@ -708,7 +891,14 @@ class StackHandle:
             # attach() restarts what died (a node, a backend, a namespace) and says so through progress.
             return DataPlane.attach(stack, run_dir, progress=progress)
         self._set(plane_dir=str(run_dir))
-        plane = DataPlane(stack, run_dir, key_dir=self.workspace.key_dir, prefix=prefix, progress=progress)
+        plane = DataPlane(
+            stack,
+            run_dir,
+            key_dir=self.workspace.key_dir,
+            prefix=prefix,
+            progress=progress,
+            owner=str(self.session.home),  # found by down even when plane.json and session.json are lost
+        )
         return plane.up(persist=True)
 
     def has_plane(self) -> bool:
@@ -731,7 +921,7 @@ class StackHandle:
             lines.append(f"the data plane of {self.name} ({self.record.plane_dir})")
         if self.workdir.is_dir():
             count = 0
-            with contextlib.suppress(OSError, json.JSONDecodeError):
+            with contextlib.suppress(OSError, StateError):
                 count = len(self.resources())
             held = f", its Terraform state holds {count} resources" if count else ""
             lines.append(f"the work copy of {self.name} ({self.workdir}{held})")
@@ -763,6 +953,7 @@ class StackHandle:
         elif self.session.real_aws and destroyable and not destroy:
             report.problems.append(f"{self.name}: left in your AWS account (state in {self.workdir})")
             return
+        self.stop_provider()
         shutil.rmtree(self.workdir, ignore_errors=True)
         self.session.drop_stack(self.key)
 

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from alblab.aws_env import REGION, fake_aws_env
+from alblab.aws_env import DEFAULT_KEY, REGION, fake_aws_env
 from alblab.errors import StateError
 from alblab.model import (
     Action,
@@ -45,11 +45,12 @@ class AwsClients:
     route53: Any
 
 
-def aws_clients(endpoint: str | None, region: str = REGION) -> AwsClients:
-    """Clients for the emulator at ``endpoint`` (fake keys forced), or real AWS when ``endpoint`` is None."""
+def aws_clients(endpoint: str | None, region: str = REGION, access_key: str = DEFAULT_KEY) -> AwsClients:
+    """Clients for the emulator at ``endpoint`` (fake keys forced; ``access_key`` picks the emulated
+    account), or real AWS when ``endpoint`` is None."""
     config = Config(retries={"max_attempts": 3, "mode": "standard"})
     if endpoint:
-        fake = fake_aws_env(endpoint)
+        fake = fake_aws_env(endpoint, access_key)
         session = boto3.session.Session(
             aws_access_key_id=fake["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=fake["AWS_SECRET_ACCESS_KEY"],

@@ -16,6 +16,10 @@ and what this adapter does about each:
 - ``cmd(synchronous=False)`` (to read a command's output while it runs) passes ``-synchronous=false`` to
   Terraform: a command whose events are read as they come (``destroy``) is built with ``generate_cmd_string``
   and run by the adapter itself.
+- Its constructor and every successful command parse ``terraform.tfstate`` with ``json.load``, which raises
+  ``JSONDecodeError`` on the empty file Terraform creates to lock it (left so by an apply interrupted early)
+  or on a torn one: the adapter's ``Terraform`` never reads the state (nothing here uses that copy);
+  ``alblab.tfstate`` reads it with a clear message, and Terraform itself judges it when it runs.
 ``tests/test_terraform_adapter.py`` pins these behaviours, so a new python-terraform fails loudly there.
 """
 
@@ -172,6 +176,13 @@ def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
 _SETSID = shutil.which("setsid") or "setsid"
 
 
+class _Terraform(Terraform):
+    """python-terraform that never parses the state file (see the module's docstring)."""
+
+    def read_state_file(self, file_path: str | None = None) -> None:
+        self.tfstate = None
+
+
 def running_pid(workdir: Path) -> int | None:
     """The PID of a Terraform still running in ``workdir`` (ours: started through the launcher)."""
     try:
@@ -235,7 +246,9 @@ class TerraformRunner:
         self.env = dict(env)
         self.variables = dict(variables or {})
         self.var_files = [Path(p) for p in var_files]
-        self._tf = Terraform(
+        # The warning diagnostics of the last ``plan()`` (e.g. a deprecated attribute the module reads).
+        self.plan_warnings: list[dict[str, Any]] = []
+        self._tf = _Terraform(
             working_dir=str(self.workdir),
             terraform_bin_path=str(_write_launcher(self.workdir, self.env)),
         )
@@ -281,6 +294,11 @@ class TerraformRunner:
             out=str(out), detailed_exitcode=None, json=IsFlagged, **self._var_options()
         )
         events = [json.loads(line) for line in out_text.splitlines() if line.startswith("{")]
+        self.plan_warnings = [
+            e["diagnostic"]
+            for e in events
+            if e.get("type") == "diagnostic" and e["diagnostic"].get("severity") == "warning"
+        ]
         if rc != 0:
             raise TerraformError("plan", rc, _event_diagnostics(events) or err or out_text)
         return [change for event in events if (change := _planned_change(event)) is not None]

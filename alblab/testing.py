@@ -153,6 +153,12 @@ class AlbStack:
         return self.handle.name
 
     @property
+    def account(self) -> str:
+        """The emulated AWS account the stack lives in: its own, so fixed names never meet another stack's
+        ("" with ``--alblab-aws=real``: your credentials decide)."""
+        return self.handle.account
+
+    @property
     def outputs(self) -> dict[str, Any]:
         if self._outputs is None:
             self._outputs = self.handle.outputs()

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from alblab.aws_env import SERVICES, fake_aws_env
+from alblab.aws_env import DEFAULT_KEY, SERVICES, fake_aws_env
 from alblab.sources import resolve_source
 from alblab.terraform import TerraformRunner
 from alblab.tfconfig import cli_config_env
@@ -49,8 +49,9 @@ CERT_NAMES = {
 }
 
 
-def override_hcl(endpoint: str, endpoints_block: bool = False) -> str:
-    """The provider block of the copy. The emulator's endpoint reaches the provider through the environment
+def override_hcl(endpoint: str, access_key: str = DEFAULT_KEY, endpoints_block: bool = False) -> str:
+    """The provider block of the copy: ``access_key`` names the emulated account the stack lives in (see
+    alblab.accounts). The emulator's endpoint reaches the provider through the environment
     (``AWS_ENDPOINT_URL``, see ``alblab.aws_env``), not through an ``endpoints`` block: with the block, the
     provider spends about 3 CPU-s more on every plan (provider 5.100.0, measured; docs/benchmarks.md).
     ``endpoints_block``: the configuration sets endpoints of its own, which would win over the environment,
@@ -61,7 +62,7 @@ def override_hcl(endpoint: str, endpoints_block: bool = False) -> str:
     block = f"\n  endpoints {{\n{endpoints}\n  }}\n" if endpoints_block else ""
     return f"""# Written by alblab: points this copy of the example at the emulator. Not part of the example.
 provider "aws" {{
-  access_key                  = "test"
+  access_key                  = "{access_key}"
   secret_key                  = "test"
   skip_credentials_validation = true
   skip_metadata_api_check     = true
@@ -185,6 +186,7 @@ class Workspace:
         variables: dict[str, Any] | None = None,
         var_files: tuple[Path, ...] | list[Path] = (),
         keep_state: bool = False,
+        access_key: str = DEFAULT_KEY,
     ) -> Workspace:
         """A fresh copy of ``source`` in ``work_root/name`` (with ``keep_state``: keeping what
         ``KEEP_ON_REFRESH`` lists from the copy there).
@@ -214,7 +216,7 @@ class Workspace:
                 shutil.move(str(item), str(target / item.name))
             kept.rmdir()
         if endpoint:
-            (target / OVERRIDE_FILE).write_text(override_hcl(endpoint, sets_endpoints(target)))
+            (target / OVERRIDE_FILE).write_text(override_hcl(endpoint, access_key, sets_endpoints(target)))
 
         key_dir = target / "certs"
         declared = declared_variables(target)
@@ -234,7 +236,7 @@ class Workspace:
             files.append(target / DEFAULTS_FILE)
         files.extend(Path(f).resolve() for f in var_files)
 
-        runner = _runner(target, work_root, endpoint, env, variables, files)
+        runner = _runner(target, work_root, endpoint, env, variables, files, access_key)
         return cls(name=name, dir=target, source=src, key_dir=key_dir, runner=runner, tfvars=tfvars)
 
     @classmethod
@@ -246,13 +248,14 @@ class Workspace:
         env: dict[str, str] | None = None,
         variables: dict[str, Any] | None = None,
         var_files: tuple[Path, ...] | list[Path] = (),
+        access_key: str = DEFAULT_KEY,
     ) -> Workspace:
         """The copy an earlier ``prepare`` made, as it is (to destroy it or read its state and outputs)."""
         directory = Path(directory).resolve()
         defaults = directory / DEFAULTS_FILE
         tfvars = json.loads(defaults.read_text()) if defaults.is_file() else {}
         files = ([defaults] if defaults.is_file() else []) + [Path(f).resolve() for f in var_files]
-        runner = _runner(directory, directory.parent, endpoint, env, variables, files)
+        runner = _runner(directory, directory.parent, endpoint, env, variables, files, access_key)
         return cls(
             name=directory.name,
             dir=directory,
@@ -270,7 +273,8 @@ def _runner(
     env: dict[str, str] | None,
     variables: dict[str, Any] | None,
     var_files: list[Path],
+    access_key: str = DEFAULT_KEY,
 ) -> TerraformRunner:
-    fake = fake_aws_env(endpoint) if endpoint else {}
+    fake = fake_aws_env(endpoint, access_key) if endpoint else {}
     run_env = {**cli_config_env(work_root), **fake, **(env or {})}
     return TerraformRunner(directory, run_env, variables=variables, var_files=var_files)

@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
 """Write the Requirements, Providers, Modules, Resources, Inputs and Outputs tables of each Terraform module
-into its README, between the markers.
+into its README, and the tables of plan-time checks into docs/module.md (see plan_checks.py), between the
+markers.
 
-terraform-docs is not installable here, so this reads variables.tf/outputs.tf with a small HCL-aware scanner:
-it only needs block boundaries and top-level attribute extents, so it tracks brackets, strings (with nested
-``${...}`` interpolations), heredocs and comments, and leaves expressions as text.
+terraform-docs is not installable here, so this reads the .tf files with the scanner in hcl.py.
 
-Usage: gen_tf_docs.py [--check] [ROOT]   (--check: exit 1 when a README is stale, write nothing)
+Usage: gen_tf_docs.py [--check] [ROOT]   (--check: exit 1 when a generated part is stale, write nothing)
 """
 
 from __future__ import annotations
@@ -15,13 +14,15 @@ import argparse
 import html
 import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import plan_checks
+from hcl import HEREDOC, HclError, skip_expression, top_level, top_level_attributes
+from markers import splice
+
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
-_HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
 _BLOCK = re.compile(r'(variable|output)\s+"([^"]+)"\s*\{')
 # Top-level blocks that are not inputs or outputs: what the module needs and what it creates.
 _OTHER_BLOCK = re.compile(
@@ -30,136 +31,11 @@ _OTHER_BLOCK = re.compile(
 _PROVIDER_ENTRY = re.compile(r"([A-Za-z0-9_-]+)\s*=\s*\{([^{}]*)\}")
 _STRING_ATTR = r'{}\s*=\s*"([^"]*)"'
 REGISTRY = "https://registry.terraform.io/providers/{source}/latest/docs/{kind}/{name}"
-_ATTR = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*=(?!=)")
-
-
-class HclError(ValueError):
-    """The scanner met text it cannot delimit (unbalanced brackets, unterminated string)."""
-
-
-def _skip_comment(src: str, i: int) -> int:
-    """Index after the comment starting at i, or i when none starts there."""
-    if src.startswith("#", i) or src.startswith("//", i):
-        end = src.find("\n", i)
-        return len(src) if end < 0 else end
-    if src.startswith("/*", i):
-        end = src.find("*/", i + 2)
-        if end < 0:
-            raise HclError(f"unterminated /* comment at offset {i}")
-        return end + 2
-    return i
-
-
-def _skip_heredoc(src: str, i: int) -> int:
-    """Index after the heredoc whose opener matches at i, or i when none does."""
-    m = _HEREDOC.match(src, i)
-    if not m:
-        return i
-    closer = re.compile(rf"^[ \t]*{re.escape(m.group(2))}[ \t]*$", re.M)
-    end = closer.search(src, m.end())
-    if not end:
-        raise HclError(f"unterminated heredoc {m.group(2)} at offset {i}")
-    return end.end()
-
-
-def _skip_string(src: str, i: int) -> int:
-    """i is at an opening quote; return the index after the closing one."""
-    j = i + 1
-    while j < len(src):
-        c = src[j]
-        if c == "\\":
-            j += 2
-        elif c == '"':
-            return j + 1
-        elif src.startswith("${", j) or src.startswith("%{", j):
-            j = skip_expression(src, j + 2, "}") + 1
-        else:
-            j += 1
-    raise HclError(f"unterminated string at offset {i}")
-
-
-def skip_expression(src: str, i: int, closer: str, *, stop_at_newline: bool = False) -> int:
-    """Scan from i to the first unnested `closer` (or newline), returning its index."""
-    depth = 0
-    j = i
-    while j < len(src):
-        c = src[j]
-        if depth == 0 and (c == closer or (stop_at_newline and c == "\n")):
-            return j
-        nxt = _skip_comment(src, j)
-        if nxt != j:
-            if stop_at_newline and depth == 0:
-                return nxt
-            j = nxt
-            continue
-        nxt = _skip_heredoc(src, j)
-        if nxt != j:
-            j = nxt
-            continue
-        if c == '"':
-            j = _skip_string(src, j)
-            continue
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth < 0:
-                raise HclError(f"unbalanced {c!r} at offset {j}")
-        j += 1
-    if stop_at_newline and depth == 0:
-        return j
-    raise HclError(f"missing {closer!r} after offset {i}")
-
-
-def top_level_attributes(body: str) -> dict[str, str]:
-    """Attributes of a block body (nested blocks skipped), as raw expression text."""
-    attrs: dict[str, str] = {}
-    i = 0
-    while i < len(body):
-        nxt = _skip_comment(body, i)
-        if nxt != i:
-            i = nxt
-            continue
-        if body[i].isspace():
-            i += 1
-            continue
-        m = _ATTR.match(body, i)
-        if m:
-            end = skip_expression(body, m.end(), "\n", stop_at_newline=True)
-            attrs[m.group(1)] = body[m.end() : end].strip()
-            i = end
-            continue
-        # A nested block (`validation {`): skip its header and body.
-        brace = body.find("{", i)
-        if brace < 0:
-            raise HclError(f"cannot read block body near {body[i : i + 40]!r}")
-        i = skip_expression(body, brace + 1, "}") + 1
-    return attrs
-
-
-def _top_level(src: str, header: re.Pattern[str]) -> Iterator[tuple[re.Match[str], str]]:
-    """(header match, body) of every top-level block whose opening ``header`` matches, in file order."""
-    i = 0
-    while i < len(src):
-        nxt = _skip_comment(src, i)
-        if nxt != i:
-            i = nxt
-            continue
-        m = header.match(src, i)
-        if m and (i == 0 or src[i - 1] in "\n\r\t "):
-            end = skip_expression(src, m.end(), "}")
-            yield m, src[m.end() : end]
-            i = end + 1
-            continue
-        if src[i] == "{":
-            i = skip_expression(src, i + 1, "}") + 1
-            continue
-        i += 1
 
 
 def blocks(src: str, kind: str) -> list[tuple[str, dict[str, str]]]:
     """(label, attributes) of every top-level `kind "label" { ... }` block, in file order."""
-    found = _top_level(src, _BLOCK)
+    found = top_level(src, _BLOCK)
     return [(m.group(2), top_level_attributes(body)) for m, body in found if m.group(1) == kind]
 
 
@@ -190,7 +66,7 @@ class Meta:
 
 def _top_level_blocks(src: str) -> list[tuple[tuple[str, ...], str]]:
     """(labels, body) of every top-level resource, data, module and terraform block, in file order."""
-    return [(tuple(g for g in m.groups() if g), body) for m, body in _top_level(src, _OTHER_BLOCK)]
+    return [(tuple(g for g in m.groups() if g), body) for m, body in top_level(src, _OTHER_BLOCK)]
 
 
 def read_meta(module_dir: Path) -> Meta:
@@ -226,7 +102,7 @@ def read_meta(module_dir: Path) -> Meta:
 def _string_value(expr: str) -> str:
     """A quoted string or heredoc attribute as plain one-line text."""
     expr = expr.strip()
-    m = _HEREDOC.match(expr + "\n")
+    m = HEREDOC.match(expr + "\n")
     if m:
         lines = expr[m.end() :].splitlines()[:-1]
         return " ".join(line.strip() for line in lines if line.strip())
@@ -335,14 +211,6 @@ def render(variables: list[Variable], outputs: list[Output], meta: Meta | None =
     return "\n".join(out) + "\n"
 
 
-def splice(readme: str, section: str) -> str:
-    """Replace what lies between the markers; raise when they are missing."""
-    start, end = readme.find(BEGIN), readme.find(END)
-    if start < 0 or end < start:
-        raise HclError(f"no {BEGIN} ... {END} markers")
-    return readme[: start + len(BEGIN)] + "\n" + section + readme[end:]
-
-
 def module_dirs(root: Path) -> list[Path]:
     subs = sorted(p for p in (root / "modules").glob("*") if (p / "variables.tf").exists())
     return [root, *subs]
@@ -352,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--check", action="store_true", help="exit 1 when a README is stale; write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a generated part is stale; write nothing"
+    )
     parser.add_argument("root", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent)
     args = parser.parse_args(argv)
 
@@ -363,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             section = render(*read_module(module), read_meta(module))
             # A missing README gets just the markers; prose is written around them by hand.
             current = readme.read_text() if readme.exists() else ""
-            wanted = splice(current or f"{BEGIN}\n{END}\n", section)
+            wanted = splice(current or f"{BEGIN}\n{END}\n", section, BEGIN, END)
         except HclError as exc:
             print(f"{readme}: {exc}", file=sys.stderr)
             return 1
@@ -373,6 +243,22 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             readme.write_text(wanted)
             print(f"updated {readme}")
+    checks_doc = args.root / "docs" / "module.md"
+    if checks_doc.is_file():
+        try:
+            checks = plan_checks.load(args.root / plan_checks.MAPPING)
+            models = plan_checks.load_models(checks.operations)
+            current = checks_doc.read_text()
+            section = plan_checks.render(args.root, checks, models)
+            wanted = splice(current, section, plan_checks.BEGIN, plan_checks.END)
+        except (HclError, KeyError) as exc:
+            print(f"{checks_doc}: {exc}", file=sys.stderr)
+            return 1
+        if wanted != current:
+            stale.append(str(checks_doc))
+            if not args.check:
+                checks_doc.write_text(wanted)
+                print(f"updated {checks_doc}")
     if args.check and stale:
         print("stale (run scripts/gen_tf_docs.py): " + ", ".join(stale), file=sys.stderr)
         return 1

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from jobs import JobContext, Jobs, early
+from script_modules import load
 
 from alblab.sources import REPO_ROOT
 from alblab.state import AwsClients, find_leftovers
@@ -159,7 +160,8 @@ def test_plan_fails_and_every_error_belongs_to_a_case(bad_plan: BadPlan) -> None
 def test_case(bad_plan: BadPlan, clients: AwsClients, case: Case) -> None:
     errors = [d for d in bad_plan.by_case[case.id] if d.get("severity") == "error"]
     if not case.expects:
-        assert errors == [], "the valid control case got errors:\n" + "\n".join(map(text, errors))
+        found = bad_plan.by_case[case.id]  # warnings too
+        assert found == [], "the valid control case got diagnostics:\n" + "\n".join(map(text, found))
     else:
         assert errors, f"{case.id}: no plan-time error"
         for field, rule in case.expects:
@@ -201,3 +203,16 @@ def test_every_validation_rule_is_exercised(bad_plan: BadPlan) -> None:
     missing = [m for m in messages if m not in seen]
     assert len(messages) >= 60, "fewer checks found than the module has: is the pattern stale?"
     assert not missing, "validation rules no case triggers:\n" + "\n".join(missing)
+
+
+def test_every_mapped_check_is_reported_by_its_cases(bad_plan: BadPlan) -> None:
+    """docs/module-checks.toml names the cases that prove each check (tests/test_api_constraints.py holds the
+    checks against the AWS API models and the module's source): each case's plan must report it, naming a
+    field."""
+    plan_checks = load("plan_checks")
+    errors = {
+        case.removeprefix("case_"): [text(d) for d in diagnostics if d.get("severity") == "error"]
+        for case, diagnostics in bad_plan.by_case.items()
+    }
+    problems = plan_checks.case_problems(plan_checks.load(REPO_ROOT / plan_checks.MAPPING), errors)
+    assert problems == [], "\n".join(problems)

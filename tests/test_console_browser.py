@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -41,7 +43,9 @@ from alblab.pids import alive
 REPO = Path(__file__).resolve().parents[1]
 LAB_IMG = REPO / "docs" / "lab" / "img"
 UPDATE = os.environ.get("ALBLAB_LAB_UPDATE_DOCS") == "1"
-PREFIX = "wscon"
+# The lab's namespaces, a name of this run only (namespaces are global as root); `alblab up` names its own
+# (read from its plane.json).
+LAB_PREFIX = f"wc{secrets.token_hex(2)}"
 HEALTH_S = 60
 
 pytestmark = [pytest.mark.apply, pytest.mark.dataplane, pytest.mark.lifecycle, pytest.mark.timeout(1800)]
@@ -53,6 +57,7 @@ class Brought:
 
     home: Path
     env: dict[str, str]
+    prefixes: set[str]  # of the namespaces it may make; more are read from its plane.json
     url: str = ""
 
 
@@ -93,16 +98,22 @@ def _bring_up(brought: Brought, steps: list[list[str]], console: list[str]) -> N
     brought.url = lines[0].removeprefix("console: ")
 
 
+def _plane_prefixes(home: Path) -> set[str]:
+    """The namespace prefixes of the data planes built under ``home`` (read before the CLI removes them)."""
+    return {json.loads(saved.read_text())["prefix"] for saved in home.rglob("plane.json")}
+
+
 def _finish(brought: Brought, down: list[str]) -> list[str]:
     """The CLI's own way back; then what is still there of the console, the stack or its namespaces."""
     console = consoles.read(brought.home)
+    prefixes = brought.prefixes | (_plane_prefixes(brought.home) if brought.home.exists() else set())
     done = _cli(down, brought.env, timeout=600)
     left = [] if done.returncode == 0 else [f"alblab {' '.join(down)}: rc {done.returncode} {done.stdout}"]
     if console is not None and alive(console.pid):
         left.append(f"the console (pid {console.pid}) outlived alblab {' '.join(down)}")
     if consoles.directory(brought.home).exists():
         left.append(f"the console's record in {brought.home}")
-    return left + [ns for ns in namespaces() if ns.startswith(PREFIX)]
+    return left + [ns for ns in namespaces() for prefix in prefixes if ns.startswith(f"{prefix}-")]
 
 
 def _job(
@@ -119,8 +130,8 @@ def _job(
         return Outcome(skipped=why)
     base = Path(tempfile.mkdtemp(prefix="alblab-console-"))
     home = base / "state"
-    env = {**os.environ, env_key: str(home), "ALBLAB_LAB_PREFIX": PREFIX, "TMPDIR": str(base)}
-    brought = Brought(home, env)
+    env = {**os.environ, env_key: str(home), "ALBLAB_LAB_PREFIX": LAB_PREFIX, "TMPDIR": str(base)}
+    brought = Brought(home, env, {LAB_PREFIX} if env_key == "ALBLAB_LAB_DIR" else set())
     outcome = Outcome()
     try:
         _bring_up(brought, steps, console)
@@ -154,9 +165,13 @@ def _fetch(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def _group(page: ConsolePage, suffix: str) -> str:
+def _group(page: ConsolePage, key: str) -> str:
+    """The group the module made for ``key``: named "<name>-<key>-<4 hex>" (the hex follows the fields whose
+    change replaces the group, so a replacement can be created beside it)."""
     groups = page.js("return [...document.querySelectorAll('.tg')].map(e => e.dataset.name)")
-    return next(g for g in groups if g.endswith(suffix))
+    found = [g for g in groups if re.search(rf"-{key}-[0-9a-f]{{4}}$", g)]
+    assert len(found) == 1, f"one group for {key!r} expected among {groups}"
+    return found[0]
 
 
 def _fail_and_watch(page: ConsolePage, group: str, failing: str, staying: str) -> None:
@@ -219,7 +234,7 @@ def _example(brought: Brought) -> None:
     with chromium() as driver:
         page = ConsolePage(driver, brought.url)
         wait_for(lambda: page.status() == "up", 30, "live")
-        group = _group(page, "-mobile")
+        group = _group(page, "mobile")
         names = wait_for(
             lambda: (t := page.targets(group)) and all(x["health"] == "healthy" for x in t.values()) and t,
             HEALTH_S,

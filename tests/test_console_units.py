@@ -456,3 +456,13 @@ def test_every_lab_step_has_its_korean_title_and_what_to_notice() -> None:
         assert f"## {number}단계: {KO_TITLES[number]}\n" in readme
     with pytest.raises(KeyError):
         step_info(LAST + 1)
+
+
+def test_an_api_that_stops_answering_is_an_emulator_gone_only_when_its_process_exits() -> None:
+    """An emulator that closed its port on SIGTERM is still a process for a moment: the console waits for it
+    to exit before saying the emulator went away; one that keeps running is an API problem, said as such."""
+    from alblab.console.live import _gone_soon
+
+    answers = iter([True, True, False])
+    assert _gone_soon(lambda: next(answers), grace_s=5.0)
+    assert not _gone_soon(lambda: True, grace_s=0.3)

@@ -88,6 +88,7 @@ def test_basic_sg_opened_by_terraform_then_closed(plane_for, applied, work_root:
         work_root / "open-sg",
         endpoint,
         extra_vars={"security_group_id": target_sg},
+        access_key=item.handle.access_key,  # the group is in the stack's own emulated account
     )
     ws.runner.init()
     try:

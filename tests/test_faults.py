@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -25,6 +26,7 @@ import pytest
 from jobs import JobContext, Jobs, early
 from procscan import CLI, clean_up, namespaces, with_env
 
+from alblab import pids
 from alblab.dataplane import availability
 from alblab.state import aws_clients
 
@@ -319,3 +321,126 @@ def dead_parts_scenario(env: Env) -> None:
     assert prefixes
     assert_message(alblab(env, "down"), 0, "nothing is left")
     assert_clean(env, prefixes)
+
+
+# --- a damaged record: down finds what it started by the marks its processes carry ----------------------
+
+TRUNCATED = b'{"aws": "emulator", "emulator_pid": 41'  # a write cut short
+TERRAFORM = (shutil.which("terraform") or "terraform").encode()  # argv[0] of the launcher's Terraform
+
+
+def assert_clean_but_the_kept_record(
+    e: Env, prefixes: set[str], damaged: bytes, console: bytes | None = None
+) -> None:
+    """Nothing of the stack is left; the damaged records are kept aside for inspection, and only those."""
+    assert ours(e) == [], f"processes left: {ours(e)}"
+    left = {ns for ns in namespaces() for prefix in prefixes if ns.startswith(f"{prefix}-")}
+    assert left == set(), f"namespaces left: {left}"
+    (kept,) = e.home.glob("session.json.damaged-*")
+    assert kept.read_bytes() == damaged
+    names = [kept.name, "lock"]
+    if console is not None:
+        (kept_console,) = e.home.glob("console.json.damaged-*")
+        assert kept_console.read_bytes() == console
+        names.append(kept_console.name)
+    assert sorted(p.name for p in e.home.iterdir()) == sorted(names)
+    assert list(e.tmp.iterdir()) == [], f"temp files left: {list(e.tmp.iterdir())}"
+    shutil.rmtree(e.home)
+
+
+@early("faults_damaged_record", seconds=200)
+def damaged_record(ctx: JobContext) -> None:
+    with case_env(ctx.work_root / "faults-damaged") as env:
+        damaged_record_scenario(env)
+
+
+@pytest.mark.apply
+def test_a_damaged_record_still_comes_down(jobs: Jobs) -> None:
+    jobs.result("faults_damaged_record")
+
+
+def damaged_record_scenario(env: Env) -> None:
+    extra = [] if DATAPLANE else ["--no-dataplane"]
+    assert_message(alblab(env, "up", "basic", *extra), 0)
+    prefixes = plane_prefixes(env)
+    assert_message(alblab(env, "console"), 0, "console: http://127.0.0.1:")
+    assert ours(env), "nothing runs after up"
+    # A truncated write of session.json, a disk that filled while plane.json was written, and a console
+    # whose record is torn and whose ready file is gone: only the marks name what runs.
+    (env.home / "session.json").write_bytes(TRUNCATED)
+    for saved in env.home.glob("planes/*/plane.json"):
+        saved.write_bytes(b"\0" * 64)
+    (env.home / "console" / "console.json").write_bytes(TRUNCATED)
+    (env.home / "console" / "ready.json").unlink()
+    assert_message(alblab(env, "status"), 1, "is not valid JSON", "run 'alblab down'")
+    down = alblab(env, "down")
+    assert_message(
+        down, 0, "session.json could not be read", "the AWS emulator", "the web console", "nothing is left"
+    )
+    if DATAPLANE:
+        assert "data plane processes" in down.stdout, down.stdout
+    assert_clean_but_the_kept_record(env, prefixes, TRUNCATED, console=TRUNCATED)
+
+
+@early("faults_damaged_mid_apply", seconds=120)
+def damaged_mid_apply(ctx: JobContext) -> None:
+    with case_env(ctx.work_root / "faults-damaged-mid-apply") as env:
+        damaged_mid_apply_scenario(env)
+
+
+@pytest.mark.apply
+def test_a_damaged_record_comes_down_while_terraform_still_applies(jobs: Jobs) -> None:
+    jobs.result("faults_damaged_mid_apply")
+
+
+def damaged_mid_apply_scenario(env: Env) -> None:
+    up = Up(env, "basic", "--no-dataplane")
+    up.wait_for("alblab: terraform apply ...")
+    time.sleep(10)
+    up.proc.kill()  # the CLI is gone; its Terraform (a session of its own) goes on applying
+    up.finish()
+    (terraform,) = [p for p in ours(env) if pids.cmdline(p)[:2] == [TERRAFORM, b"apply"]]
+    garbage = b"\xff\xfe garbage \x00"
+    (env.home / "session.json").write_bytes(garbage)
+    down = alblab(env, "down")
+    assert_message(down, 0, f"(pid {terraform}), found by", "the AWS emulator", "nothing is left")
+    assert_clean_but_the_kept_record(env, set(), garbage)
+
+
+@early("faults_damaged_lab", seconds=150)
+def damaged_lab(ctx: JobContext) -> None:
+    if not DATAPLANE:
+        return
+    with case_env(ctx.work_root / "faults-damaged-lab") as env:
+        damaged_lab_scenario(env)
+
+
+@pytest.mark.apply
+@pytest.mark.dataplane
+@pytest.mark.skipif(not DATAPLANE, reason=str(availability()))
+def test_a_damaged_lab_state_still_comes_down(jobs: Jobs) -> None:
+    jobs.result("faults_damaged_lab")
+
+
+def damaged_lab_scenario(env: Env) -> None:
+    lab_dir = env.home / "lab"
+    lab = Env(env.home, env.tmp)
+    lab_env = {**lab.environ(), "ALBLAB_LAB_DIR": str(lab_dir), "ALBLAB_LAB_PREFIX": "wsdmg"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*CLI, "lab", *args], capture_output=True, text=True, env=lab_env, timeout=600, check=False
+        )
+
+    assert_message(run("start", "--name", "dmg"), 0, "Step 1")
+    daemon = int((lab_dir / "daemon.pid").read_text())
+    os.kill(daemon, signal.SIGKILL)  # the lab's background process dies; what it started runs on
+    assert ours(env), "nothing of the lab runs"
+    (lab_dir / "session.json").write_bytes(TRUNCATED)
+    stop = run("stop")
+    assert_message(stop, 0, "record could not be read", "the AWS emulator", "Lab stopped")
+    assert ours(env) == [], f"processes left: {ours(env)}"
+    assert [p for p in namespaces() if p.startswith("wsdmg-")] == []
+    (kept,) = lab_dir.glob("session.json.damaged-*")
+    assert kept.read_bytes() == TRUNCATED
+    shutil.rmtree(env.home)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -36,7 +37,9 @@ REPO = Path(__file__).resolve().parent.parent
 LAB_DOCS = REPO / "docs" / "lab"
 READMES = (LAB_DOCS / "README.md", LAB_DOCS / "README.ko.md")
 DIAGRAM_STEPS = (4, 5, 6, 7, 8)
-PREFIX = "wstest"
+# Namespaces are global as root: a name of this run only, so a lab left by an earlier run (or a run beside
+# this one) is neither taken for ours nor in the way.
+PREFIX = f"wt{secrets.token_hex(2)}"
 UPDATE = os.environ.get("ALBLAB_LAB_UPDATE_DOCS") == "1"
 ACTIVATE = Path(sys.prefix) / "bin" / "activate"
 COMMAND_TIMEOUT_S = 900
@@ -229,7 +232,7 @@ def _teardown(
         os.kill(pid, signal.SIGTERM)
         client.wait_gone(lab_dir, pid, timeout=30)
     if mode == "root":
-        left += [ns for ns in namespaces() if ns.startswith(PREFIX)]
+        left += [ns for ns in namespaces() if ns.startswith(f"{PREFIX}-")]
     if (lab_dir / "session.json").exists():
         left.append(f"a session record in {lab_dir}")
     return left

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,12 +23,24 @@ from pathlib import Path
 import pytest
 from jobs import JobContext, Jobs, early
 from procscan import CLI, clean_up, with_env
+from test_docs_testing import blocks_after
 
 from alblab.dataplane import availability
 
 CONSUMER = Path(__file__).parent / "fixtures" / "consumer"
 PLAIN = Path(__file__).parent / "fixtures" / "plain-alb"
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+KEPT_TEST = textwrap.dedent(
+    f"""
+    from alblab.testing import alb_stack
+
+    plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}})
+
+
+    def test_fails_on_purpose(plain):
+        assert plain.lb.name == "not-shop", "failing on purpose"
+    """
+)
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
 
 
@@ -39,6 +52,7 @@ class Run:
     left_processes: list[int]
     left_files: list[str]
     extra: dict[str, subprocess.CompletedProcess[str]]
+    applies: int = 0  # terraform apply commands the run started (counted where ALBLAB_TF_LOG is set)
 
     def outcomes(self) -> dict[str, int]:
         """pytest's final counts: {"passed": 4, "skipped": 1, ...}."""
@@ -64,7 +78,8 @@ def finished(rc: int, out: str, tmp: Path, **extra: subprocess.CompletedProcess[
     left = [p.name for p in tmp.iterdir() if p.name.startswith("alblab-")]
     run = Run(rc, out, tmp, with_env("TMPDIR", tmp), left, dict(extra))
     if run.left_processes or left:
-        clean_up("TMPDIR", tmp, environment(tmp), tmp.glob("alblab-pytest-*"), cwd=tmp)
+        homes = [*tmp.glob("alblab-pytest-*"), *tmp.glob("alblab-pytest-*/gw*")]  # xdist: one per worker
+        clean_up("TMPDIR", tmp, environment(tmp), homes, cwd=tmp)
     return run
 
 
@@ -104,19 +119,7 @@ def run_and_interrupt(ctx: JobContext) -> Run:
 def run_keep_then_cli(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-keep-", dir=ctx.work_root))
     home = tmp / "home"
-    (tmp / "test_kept.py").write_text(
-        textwrap.dedent(
-            f"""
-            from alblab.testing import alb_stack
-
-            plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}})
-
-
-            def test_fails_on_purpose(plain):
-                assert plain.lb.name == "not-shop", "failing on purpose"
-            """
-        )
-    )
+    (tmp / "test_kept.py").write_text(KEPT_TEST)
     env = environment(tmp, ALBLAB_HOME=str(home))
     run = subprocess.run(
         [*PYTEST, "--alblab-keep", "--alblab-no-dataplane", "test_kept.py"],
@@ -131,6 +134,111 @@ def run_keep_then_cli(ctx: JobContext) -> Run:
     )
     (tmp / "test_kept.py").unlink()
     return finished(run.returncode, run.stdout + run.stderr, tmp, status=status, down=down)
+
+
+@early("plugin_accounts", seconds=150)
+def run_one_configuration_twice(ctx: JobContext) -> Run:
+    """Two fixtures of one configuration whose names are fixed (an ALB called "shop"), one with a variable
+    switched, as docs/testing-your-config.md shows them; plus: the provider's own view of its account."""
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-accounts-", dir=ctx.work_root))
+    (tmp / "tests").mkdir()
+    (tmp / "plain-alb").symlink_to(PLAIN)  # where the documented file finds it: "../plain-alb"
+    sts = textwrap.dedent(
+        """
+
+        def test_sts_answers_each_stacks_account(closed, opened):
+            # GetCallerIdentity answers the account of the signing credentials:
+            # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+            import boto3
+
+            for stack in (closed, opened):
+                sts = boto3.client(
+                    "sts", endpoint_url=stack.handle.session.endpoint, region_name="us-east-1",
+                    aws_access_key_id=stack.handle.access_key, aws_secret_access_key="x",
+                )
+                assert sts.get_caller_identity()["Account"] == stack.account
+                groups = stack.stack.target_groups.values()
+                assert groups and all(f":{stack.account}:" in tg.arn for tg in groups)
+        """
+    )
+    (tmp / "tests" / "test_twice.py").write_text(blocks_after("<!-- two-accounts-test -->") + sts)
+    proc = subprocess.run(
+        [*PYTEST, "-v", "tests/test_twice.py"],
+        cwd=tmp, env=environment(tmp), capture_output=True, text=True, timeout=850, check=False,
+    )  # fmt: skip
+    shutil.rmtree(tmp / "tests")
+    (tmp / "plain-alb").unlink()
+    return finished(proc.returncode, proc.stdout + proc.stderr, tmp)
+
+
+@early("plugin_xdist", seconds=150)
+def run_consumer_on_two_workers(ctx: JobContext) -> Run:
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-xdist-", dir=ctx.work_root))
+    log = tmp.parent / f"{tmp.name}.tf.log"  # ALBLAB_TF_LOG: one line per Terraform command, its kind first
+    proc = subprocess.run(
+        [*PYTEST, *consumer_args("-n", "2", "-v", str(CONSUMER / "tests"))],
+        cwd=tmp, env=environment(tmp, ALBLAB_TF_LOG=str(log)), capture_output=True, text=True, timeout=850,
+        check=False,
+    )  # fmt: skip
+    commands = log.read_text().split("\n") if log.exists() else []
+    log.unlink(missing_ok=True)
+    run = finished(proc.returncode, proc.stdout + proc.stderr, tmp)
+    run.applies = sum(c.startswith("apply ") for c in commands)
+    return run
+
+
+@early("plugin_keep_xdist", seconds=150)
+def run_keep_on_two_workers_then_cli(ctx: JobContext) -> Run:
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-keep-xdist-", dir=ctx.work_root))
+    (tmp / "test_kept.py").write_text(KEPT_TEST + "\n\ndef test_needs_no_stack():\n    pass\n")
+    env = environment(tmp, ALBLAB_HOME=str(tmp / "home"))
+    run = subprocess.run(
+        [*PYTEST, "-n", "2", "--alblab-keep", "--alblab-no-dataplane", "test_kept.py"],
+        cwd=tmp, env=env, capture_output=True, text=True, timeout=850, check=False,
+    )  # fmt: skip
+    out = run.stdout + run.stderr
+    shown = re.search(r"ALBLAB_HOME=(\S+) alblab --stack plain-test_kept status", out)
+    extra = {}
+    if shown:
+        kept_env = {**env, "ALBLAB_HOME": shown.group(1)}
+        extra["status"] = subprocess.run(
+            [*CLI, "--stack", "plain-test_kept", "status"], cwd=tmp, env=kept_env, capture_output=True,
+            text=True, timeout=120, check=False,
+        )  # fmt: skip
+        extra["down"] = subprocess.run(
+            [*CLI, "down"], cwd=tmp, env=kept_env, capture_output=True, text=True, timeout=300, check=False
+        )
+    (tmp / "test_kept.py").unlink()
+    return finished(run.returncode, out, tmp, **extra)
+
+
+@early("plugin_xdist_crash", seconds=150)
+def run_a_worker_that_dies(ctx: JobContext) -> Run:
+    """A worker killed with its stack applied: the controller downs the worker's state directory."""
+    tmp = Path(tempfile.mkdtemp(prefix="plugin-xdist-crash-", dir=ctx.work_root))
+    (tmp / "test_crash.py").write_text(
+        textwrap.dedent(
+            f"""
+            import os
+            import signal
+
+            from alblab.testing import alb_stack
+
+            plain = alb_stack({str(PLAIN)!r}, variables={{"image": "ami-1e749f67"}}, dataplane=False)
+
+
+            def test_the_worker_dies(plain):
+                assert plain.lb.name == "shop"
+                os.kill(os.getpid(), signal.SIGKILL)
+            """
+        )
+    )
+    proc = subprocess.run(
+        [*PYTEST, "-n", "1", "--max-worker-restart", "0", "test_crash.py"],
+        cwd=tmp, env=environment(tmp), capture_output=True, text=True, timeout=850, check=False,
+    )  # fmt: skip
+    (tmp / "test_crash.py").unlink()
+    return finished(proc.returncode, proc.stdout + proc.stderr, tmp)
 
 
 def test_a_consumer_project(jobs: Jobs) -> None:
@@ -169,3 +277,52 @@ def test_keep_leaves_a_failed_stack_for_the_cli(jobs: Jobs) -> None:
     assert "nothing is left" in down.stdout
     assert not home.exists()
     assert run.left_processes == [], run.out
+
+
+def test_one_configuration_with_fixed_names_twice_in_one_run(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_accounts")
+    if availability() is None:
+        assert run.outcomes() == {"passed": 3}, run.out
+    else:
+        assert run.outcomes() == {"passed": 2, "skipped": 1}, run.out
+    assert "Traceback" not in run.out
+    assert run.left_processes == [], run.out
+    assert run.left_files == [], "the plugin left its state directory behind"
+
+
+def test_a_consumer_project_on_two_xdist_workers(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_xdist")
+    expected = {"passed": 5} if availability() is None else {"passed": 1, "skipped": 4}
+    assert run.outcomes() == expected, run.out
+    # Each worker that ran tests of the shared stack applied it once, in an emulator of its own; the change's
+    # stack was applied once, then the change over it (one more apply, in the same account).
+    ran = re.findall(r"\[(gw\d+)\] \[ *\d+%\] (?:PASSED|SKIPPED) \S+::(\w+)", run.out)
+    assert len(ran) == 5, run.out
+    workers = {worker for worker, test in ran if not test.startswith("test_moving_the_shop")}
+    assert workers, run.out
+    assert run.applies == len(workers) + 2, run.out
+    assert "Traceback" not in run.out
+    assert run.left_processes == [], run.out
+    assert run.left_files == [], "a worker left its state directory behind"
+
+
+def test_keep_on_xdist_workers_names_the_workers_state_directory(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_keep_xdist")
+    assert run.outcomes() == {"failed": 1, "passed": 1}, run.out
+    assert "kept 1 stack" in run.out, run.out
+    assert "status" in run.extra, f"no line to reach the kept stack:\n{run.out}"
+    status, down = run.extra["status"], run.extra["down"]
+    assert status.returncode == 0, status.stderr
+    assert "aws_lb.shop" in status.stdout
+    assert down.returncode == 0, down.stderr
+    assert "nothing is left" in down.stdout
+    assert not list(run.tmp.glob("home*")), "a worker's state directory is left"
+    assert run.left_processes == [], run.out
+
+
+def test_the_controller_cleans_up_after_a_worker_that_died(jobs: Jobs) -> None:
+    run: Run = jobs.result("plugin_xdist_crash")
+    assert run.rc == 1 and "crashed" in run.out, run.out
+    assert "could not clean up" not in run.out, run.out
+    assert run.left_processes == [], run.out
+    assert run.left_files == [], "the dead worker's state directory is left"

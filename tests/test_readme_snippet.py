@@ -32,3 +32,4 @@ def test_usage_snippet_validates_against_this_module(tmp_path: Path) -> None:
     runner.init(backend=False)
     result = runner.validate()
     assert result.get("valid") is True, result.get("diagnostics")
+    assert result.get("warning_count") == 0, result.get("diagnostics")

@@ -3,6 +3,7 @@ works around, pinned on a provider-less config (terraform_data), so a changed pa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,27 @@ def test_errors_raise_with_terraform_text(tf_dir: Path) -> None:
         bad.plan(out=broken / "p.tfplan")
     assert info.value.command == "plan"
     assert "var.missing" in str(info.value) or "undeclared" in str(info.value).lower()
+
+
+@pytest.mark.parametrize("state", ["", '{"version": 4, "resources": [{"mo'], ids=["empty", "torn"])
+def test_a_torn_or_empty_state_file_never_reaches_python_terraform(tf_dir: Path, state: str) -> None:
+    """Terraform creates terraform.tfstate empty to lock it (an apply interrupted that early leaves it so); a
+    write cut short tears it. The package json.loads it on construction and after each command."""
+    work = tf_dir.parent / f"state-{'torn' if state else 'empty'}"
+    work.mkdir()
+    (work / "main.tf").write_text(CONFIG)
+    (work / "terraform.tfstate").write_text(state)
+    with pytest.raises(json.JSONDecodeError):
+        Terraform(working_dir=str(work))
+    runner = TerraformRunner(work, cli_config_env(tf_dir.parent / "tfrc"), {"word": "state"})
+    if state:  # Terraform's own message, from its first command on
+        with pytest.raises(TerraformError, match="state file could not be parsed"):
+            runner.init()
+        return
+    runner.init()
+    runner.apply()  # Terraform reads an empty file as no state
+    assert runner.outputs()["echo"] == "state"
+    runner.destroy()
 
 
 def test_launcher_sets_the_environment_per_runner(tmp_path: Path) -> None:

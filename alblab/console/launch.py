@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from alblab import consoles
+from alblab import consoles, records
 from alblab.errors import StateError, UsageError
 
 LOOPBACK = "127.0.0.1"
@@ -105,7 +105,7 @@ def open_console(
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in this terminal must not stop it; `alblab down` does
-            env=os.environ.copy(),
+            env={**os.environ, **records.mark(home)},  # `down` finds it by the mark when the records are lost
         )
     record.pid = process.pid
     consoles.write(home, record)

@@ -20,6 +20,7 @@ import threading
 import time
 import traceback
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,8 @@ REREAD_S = 30.0
 KEEP = 200  # requests kept for a page that (re)connects
 MAX_COUNT = 100
 FAIL_MODES = ("unhealthy", "dead")
+EMULATOR_GONE = "the AWS emulator is not running (the stack went down with it)"
+EXIT_GRACE_S = 3.0  # how long an emulator that stopped answering may take to exit
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}$")
 _PRINTABLE = re.compile(r"^[\x21-\x7e]*$")
 
@@ -201,15 +204,20 @@ class Live:
             self._set_status("down", f"the stack {self.key!r} is not up (it was taken down)")
             return
         if not session.real_aws and not session.emulator_alive():
-            self._set_status("down", "the AWS emulator is not running (the stack went down with it)")
+            self._set_status("down", EMULATOR_GONE)
             return
         if not record.lb:
             self._set_status("no-alb", "no load balancer yet")
             return
         try:
-            stack = read_stack(session.clients(), arn=record.lb["arn"])
+            # The stack's own emulated account (its key) holds its ALB.
+            stack = read_stack(session.stack(self.key).clients(), arn=record.lb["arn"])
         except Exception as exc:  # botocore's errors, a deleted ALB, an emulator stopping right now
-            self._set_status("down", f"the load balancer cannot be read from the API: {_first_line(exc)}")
+            if not session.real_aws and _gone_soon(session.emulator_alive):
+                # It closed its port while exiting: say what happened, not what the read saw.
+                self._set_status("down", EMULATOR_GONE)
+            else:
+                self._set_status("down", f"the load balancer cannot be read from the API: {_first_line(exc)}")
             return
         plane, problem = self._attach(stack, record)
         names = short_names(stack, record.name) if self.lab_dir else {}
@@ -409,3 +417,14 @@ def _is_input_error(exc: BaseException) -> bool:
     """The plane refused the request before sending it (a header or method it would not pass on)."""
     text = str(exc)
     return text.startswith(("header ", "method "))
+
+
+def _gone_soon(alive: Callable[[], bool], grace_s: float = EXIT_GRACE_S) -> bool:
+    """True when ``alive`` turns false within ``grace_s``: a process that stopped answering because it is
+    exiting, rather than one that is busy or unreachable."""
+    deadline = time.monotonic() + grace_s
+    while alive():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+    return True

@@ -5,6 +5,7 @@ This package's names are its whole public face; nothing outside it needs a modul
 
     from alblab.dataplane import DataPlane, DataPlaneError, HttpResult, availability, teardown_saved
     from alblab.dataplane import Attempt, LoopRequest, RequestLoop   # traffic while something changes
+    from alblab.dataplane import teardown_owned  # planes whose plane.json is lost, by their owner's mark
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ _HOMES = {
     "DataPlaneError": "errors",
     "UnavailableError": "errors",
     "teardown_saved": "teardown",
+    "teardown_owned": "teardown",
+    "owned_processes": "teardown",
     "Attempt": "loop",
     "LoopRequest": "loop",
     "RequestLoop": "loop",

@@ -27,7 +27,7 @@ from alblab.dataplane.netns import IP, HolderGone, Netns, NetnsError
 from alblab.dataplane.nodes import Nodes, node_name
 from alblab.dataplane.procs import ProcTable
 from alblab.dataplane.saved import PlaneState
-from alblab.dataplane.teardown import hosts_dir, teardown, teardown_saved
+from alblab.dataplane.teardown import hosts_dir, marker_for, teardown, teardown_saved
 from alblab.dataplane.topology import Host, Topology
 from alblab.model import Stack
 
@@ -62,7 +62,10 @@ class DataPlane:
         backend_kind: str = "standin",
         mode: sandbox.Mode | None = None,
         retry_failed_requests: bool | None = None,
+        owner: str = "",
     ) -> None:
+        """``owner`` (e.g. a state directory) goes into every process's marker: ``teardown_owned(owner)``
+        then finds this plane even when its plane.json is lost."""
         prefix = prefix or f"al{secrets.token_hex(3)[:5]}"
         if not _PREFIX.fullmatch(prefix):
             raise DataPlaneError(
@@ -72,7 +75,7 @@ class DataPlane:
         self.stack = stack
         self._run_dir = Path(run_dir).resolve()
         self.progress: Progress = progress or (lambda _msg: None)
-        state = PlaneState(prefix, mode, secrets.token_hex(8), str(sandbox.sock_dir(mode, prefix)))
+        state = PlaneState(prefix, mode, marker_for(owner), str(sandbox.sock_dir(mode, prefix)))
         state.key_dir, state.backend_kind = str(key_dir or ""), backend_kind
         state.retry_failed_requests = (
             retry_from_env() if retry_failed_requests is None else retry_failed_requests

@@ -6,14 +6,19 @@ namespaces (root: ``ip netns del``; rootless: the holder, last, takes them all w
 from __future__ import annotations
 
 import contextlib
+import secrets
 import shutil
 from pathlib import Path
 
+from alblab import pids
 from alblab.dataplane import procs, saved
 from alblab.dataplane.errors import DataPlaneError
 from alblab.dataplane.netns import IP, NETNS_ETC, Netns
 from alblab.dataplane.procs import ProcId
+from alblab.dataplane.sandbox import ROOT_SOCK_DIR
 from alblab.dataplane.saved import PlaneState
+
+OWNER_SEP = "@"
 
 
 def hosts_dir(run_dir: Path, state: PlaneState) -> Path:
@@ -64,3 +69,52 @@ def _namespaces(net: Netns, state: PlaneState) -> set[str]:
     except DataPlaneError:
         return set()  # rootless and the holder is gone: nothing is reachable by name any more
     return {ns for ns in existing if ns.startswith(f"{state.prefix}-") or ns in state.namespaces}
+
+
+def marker_for(owner: str) -> str:
+    """A new plane's marker: random, ending with ``@owner`` when it has one (see :func:`teardown_owned`)."""
+    token = secrets.token_hex(8)
+    return f"{token}{OWNER_SEP}{owner}" if owner else token
+
+
+def owned_processes(owner: str) -> list[int]:
+    """PIDs of the live processes of the planes of ``owner`` (by their marker)."""
+    if not owner:
+        return []
+    head, tail = f"{procs.MARKER_VAR}=".encode(), f"{OWNER_SEP}{owner}".encode()
+    return pids.with_environ(lambda env: any(e.startswith(head) and e.endswith(tail) for e in env))
+
+
+def teardown_owned(owner: str) -> list[str]:
+    """Remove the planes of ``owner`` whose plane.json is lost: every process whose marker names ``owner``
+    and, as root, the namespaces they run in with the rest of their plane (the same ``<prefix>-``), their
+    hosts files and socket directories. Rootless, the holder carries the marker: with it go its namespaces.
+    Returns what it removed, in words."""
+    marked = owned_processes(owner)
+    if not marked:
+        return []
+    host = Netns()
+    prefixes: set[str] = set()
+    for pid in marked:
+        with contextlib.suppress(DataPlaneError):
+            prefixes |= {ns.rsplit("-", 1)[0] for ns in host.run([IP, "netns", "identify", str(pid)]).split()}
+    try:
+        ours = sorted(ns for ns in host.existing() if ns.rsplit("-", 1)[0] in prefixes)
+    except DataPlaneError:
+        ours = []
+    inside = {pid for ns in ours for pid in host.pids(ns)}
+    procs.stop_many([ProcId(pid, start) for pid in set(marked) | inside if (start := procs.start_time(pid))])
+    done = [f"stopped {len(set(marked) | inside)} data plane processes marked as {owner}'s"]
+    failed = []
+    for ns in ours:
+        try:
+            host.delete(ns)
+        except DataPlaneError as exc:
+            failed.append(f"{ns} ({exc})")
+    for prefix in prefixes:
+        shutil.rmtree(ROOT_SOCK_DIR / prefix, ignore_errors=True)
+    if failed:
+        raise DataPlaneError(f"{done[0]}, but could not remove the namespaces {', '.join(failed)}")
+    if ours:
+        done.append(f"removed the namespaces they ran in: {', '.join(ours)}")
+    return done

@@ -43,7 +43,8 @@ def stop_lab(lab_dir: Path) -> DownReport:
     """Everything the lab started, gone: what the session recorded (emulator, work copy, data plane) and
     the participant's Terraform folder. Works from any process, with or without the daemon."""
     # The emulator discards what it held when it stops: destroying first would only cost time (30 s).
-    report = Session(lab_dir).down(destroy=False)
+    # A damaged record does not stop it: down then finds what the lab started by the lab dir's marks.
+    report = Session(lab_dir, recover=True).down(destroy=False)
     if report.clean:
         shutil.rmtree(lab_dir / TERRAFORM_DIR, ignore_errors=True)
         current.forget(lab_dir)
@@ -51,9 +52,13 @@ def stop_lab(lab_dir: Path) -> DownReport:
 
 
 def stop_lines(report: DownReport) -> list[str]:
+    lines = []
+    if report.set_aside:
+        lines.append(f"The lab's record could not be read (kept as {report.set_aside}); without it:")
+        lines.extend(f"  {line}" for line in report.done)
     if report.clean:
-        return ["Lab stopped: data plane down, emulator stopped."]
-    return [f"could not clean up: {problem}" for problem in report.problems]
+        return [*lines, "Lab stopped: data plane down, emulator stopped."]
+    return [*lines, *(f"could not clean up: {problem}" for problem in report.problems)]
 
 
 def _shown(path: Path) -> str:
@@ -83,11 +88,15 @@ class LabEngine:
         if self.session is not None:
             out(f"The lab is already running (step {self.step}). `alblab lab reset` starts over.")
             return 0
-        if Session(self.lab_dir).active:
-            # A lab whose daemon was killed: its emulator and data plane are still recorded.
+        earlier = Session(self.lab_dir, recover=True)
+        if earlier.active or earlier.damaged:
+            # A lab whose daemon was killed: its emulator and data plane are still recorded (or, the record
+            # damaged, carry the lab dir's marks).
             report = stop_lab(self.lab_dir)
             if not report.clean:
                 raise LabError("an earlier lab could not be cleaned up: " + "; ".join(report.problems))
+            for line in stop_lines(report)[:-1]:
+                out(line)
             out("Cleaned up what an earlier lab left running.")
         self.session = Session(self.lab_dir)
         shutil.rmtree(self.terraform_dir, ignore_errors=True)

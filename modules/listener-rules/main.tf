@@ -20,6 +20,57 @@ locals {
     )
   }
 
+  # Where a redirect sends the request, with #{protocol} and #{port} replaced by the listener's (null: not known).
+  redirect_to = {
+    for p, a in local.actions : p => {
+      protocol = a.redirect.protocol == "#{protocol}" ? var.listener_protocol : a.redirect.protocol
+      port     = a.redirect.port == "#{port}" ? var.listener_port : try(tonumber(a.redirect.port), null)
+    } if a.redirect != null
+  }
+
+  # Path and host patterns as regular expressions: * is any run of characters, ? one character, and . $ + (the
+  # other characters the patterns allow are not special) are literals. Host names compare without case.
+  path_res = { for k, r in var.rules : k => [for v in r.conditions.path_pattern :
+    "^${replace(replace(replace(replace(replace(v, ".", "\\."), "$", "\\$"), "+", "\\+"), "*", ".*"), "?", ".")}$"
+  ] }
+  host_res = { for k, r in var.rules : k => [for v in r.conditions.host_header :
+    "(?i)^${replace(replace(replace(v, ".", "\\."), "*", ".*"), "?", ".")}$"
+  ] }
+
+  # A redirect to a literal path (no #{...}): for each rule, whether a request for it could match the rule as far as
+  # the path tells (a rule without a path condition could match any path). A pattern that cannot be read counts
+  # as a match: only a certain loop is refused.
+  literal_paths = distinct([for a in values(local.actions) : a.redirect.path if a.redirect != null ? !strcontains(a.redirect.path, "#{") : false])
+  path_could_match = { for path in local.literal_paths : path => { for k, r in var.rules : k => (
+    length(r.conditions.path_pattern) == 0 || anytrue([for re in local.path_res[k] : try(length(regexall(re, path)) > 0, true)])
+  ) } }
+
+  # A redirect that sends a request back to where it came from once #{...} and the rule's own conditions are taken
+  # into account: same protocol, port and host, and a path that the same rule matches again before any other (for
+  # the default action: a path no rule matches, so it falls to the default action again). Rules managed elsewhere
+  # on the listener (reserved_priorities) could take the request first: a literal path is then not judged.
+  redirect_self = merge(
+    { for k, r in var.rules : local.rule_action_path[k] => (
+      contains(compact(["#{protocol}", var.listener_protocol]), r.action.redirect.protocol)
+      && contains(compact(["#{port}", var.listener_port == null ? "" : tostring(var.listener_port)]), r.action.redirect.port)
+      && (r.action.redirect.host == "#{host}" || alltrue([!strcontains(r.action.redirect.host, "#{"),
+      anytrue([for re in local.host_res[k] : try(length(regexall(re, r.action.redirect.host)) > 0, false)])]))
+      && (r.action.redirect.path == "/#{path}" ? true : strcontains(r.action.redirect.path, "#{") || length(var.reserved_priorities) > 0 ? false : (
+        local.path_could_match[r.action.redirect.path][k]
+        && !anytrue([for k2, r2 in var.rules : try(r2.priority < r.priority, false) && local.path_could_match[r.action.redirect.path][k2]])
+      ))
+      && (r.action.redirect.query == "#{query}" || length(r.conditions.query_strings) == 0)
+      && (length(r.conditions.http_request_method) == 0 || contains(r.conditions.http_request_method, "GET"))
+    ) if r.action.redirect != null },
+    try(var.default_action.redirect, null) == null ? {} : { (local.default_path) = (
+      contains(compact(["#{protocol}", var.listener_protocol]), var.default_action.redirect.protocol)
+      && contains(compact(["#{port}", var.listener_port == null ? "" : tostring(var.listener_port)]), var.default_action.redirect.port)
+      && var.default_action.redirect.host == "#{host}"
+      && (strcontains(var.default_action.redirect.path, "#{") || length(var.reserved_priorities) > 0 ? false
+      : !anytrue([for k, r in var.rules : local.path_could_match[var.default_action.redirect.path][k]]))
+    ) },
+  )
+
   # Per documented rule, the actions that break it: action path => the offending field as the caller wrote it.
   action_problems = {
     exactly_one = { for p, a in local.actions : p => p
@@ -56,9 +107,26 @@ locals {
     if a.redirect == null ? false : !(startswith(a.redirect.path, "/") && length(a.redirect.path) <= 128) }
     redirect_query = { for p, a in local.actions : p => "${p}.redirect.query"
     if a.redirect == null ? false : (length(a.redirect.query) > 128 || startswith(a.redirect.query, "?")) }
+    redirect_host_form = { for p, a in local.actions : p => "${p}.redirect.host = \"${a.redirect.host}\""
+      if a.redirect == null ? false : (length(a.redirect.host) >= 1 && length(a.redirect.host) <= 128
+    && !can(regex("^([A-Za-z0-9.*?-]|#\\{host\\})+$", a.redirect.host))) }
     redirect_loop = { for p, loops in local.redirect_loops : p => "${p}.redirect" if loops }
+    redirect_self = { for p, loops in local.redirect_self : p => "${p}.redirect (path \"${local.actions[p].redirect.path}\")"
+    if loops && !local.redirect_loops[p] }
     https_to_http = { for p, a in local.actions : p => "${p}.redirect.protocol = \"HTTP\""
     if a.redirect == null ? false : var.listener_protocol == "HTTPS" && a.redirect.protocol == "HTTP" }
+    # HTTPS on port 80 and HTTP on port 443 answer nothing, nor does the other protocol on this listener's own port
+    # of this load balancer (one listener per port, one protocol per listener).
+    redirect_keep_port = { for p, t in local.redirect_to : p => "${p}.redirect goes to ${t.protocol} on port ${t.port}"
+      if t.protocol != null && t.port != null && !(var.listener_protocol == "HTTPS" && t.protocol == "HTTP") && (
+        (t.protocol == "HTTPS" && t.port == 80) || (t.protocol == "HTTP" && t.port == 443)
+        || (local.actions[p].redirect.host == "#{host}" && var.listener_protocol != null && t.protocol != var.listener_protocol
+    && t.port == var.listener_port)) }
+    # HTTP/2 and gRPC reach the load balancer over TLS only.
+    protocol_version = { for p, a in local.actions : p => "${p} -> ${join(", ", [for tg in local.forward_keys[p] : "\"${tg}\" (${var.target_group_protocols[tg]})"
+      if contains(["HTTP2", "GRPC"], coalesce(lookup(var.target_group_protocols, tg, null), "HTTP1"))])}"
+      if var.listener_protocol == "HTTP" && anytrue([for tg in local.forward_keys[p] :
+    contains(["HTTP2", "GRPC"], coalesce(lookup(var.target_group_protocols, tg, null), "HTTP1"))]) }
   }
   forward_keys = { for p, a in local.actions : p => concat(
     a.forward == null ? [] : [a.forward.target_group_key],

@@ -90,6 +90,22 @@ output "routing_table" {
     error_message = "redirect.query must be at most 128 characters, without the leading \"?\"${local.caller}: ${join(", ", values(local.action_problems.redirect_query))}."
   }
   precondition {
+    condition     = length(local.action_problems.redirect_host_form) == 0
+    error_message = "redirect.host must be a host name (letters, digits, \".\", \"-\", wildcards and #{host}), without a scheme, path, port or query${local.caller}: ${join(", ", values(local.action_problems.redirect_host_form))}."
+  }
+  precondition {
+    condition     = length(local.action_problems.redirect_keep_port) == 0
+    error_message = "A redirect that switches the protocol must switch the port too: HTTPS on port 80, HTTP on port 443 and the other protocol on this listener's own port reach no listener (set redirect.port, e.g. \"443\" for HTTPS)${local.caller}: ${join(", ", values(local.action_problems.redirect_keep_port))}."
+  }
+  precondition {
+    condition     = length(local.action_problems.redirect_self) == 0
+    error_message = "A redirect must not send the request back to where it came from: with #{...} filled in, same protocol, host and port, and a path the same rule matches again first (for a default action: a path no rule matches, so it falls to the default action again)${local.caller}: ${join(", ", values(local.action_problems.redirect_self))}."
+  }
+  precondition {
+    condition     = length(local.action_problems.protocol_version) == 0
+    error_message = "Target groups with protocol_version HTTP2 or GRPC take requests from HTTPS listeners only${local.caller}: ${join(", ", values(local.action_problems.protocol_version))}."
+  }
+  precondition {
     condition     = length(local.action_problems.redirect_loop) == 0
     error_message = "A redirect must change the protocol, host, port or path, or it redirects to itself${local.caller}: ${join(", ", values(local.action_problems.redirect_loop))}."
   }

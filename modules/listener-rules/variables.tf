@@ -7,6 +7,11 @@ variable "listener_arn" {
     condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]+/[0-9a-f]+$", var.listener_arn))
     error_message = "listener_arn must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)${local.caller}: got \"${var.listener_arn}\"."
   }
+  validation {
+    condition = !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", var.listener_arn)) ? true : (
+    split(":", var.listener_arn)[1] == local.partition && split(":", var.listener_arn)[3] == local.region)
+    error_message = "listener_arn must be in the provider's partition and region (${local.partition}, ${local.region})${local.caller}: got \"${var.listener_arn}\"."
+  }
 }
 
 variable "target_group_arns" {
@@ -20,6 +25,20 @@ variable "target_group_arns" {
     can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]+$", arn))])
     error_message = format("target_group_arns values must be target group ARNs (arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)%s: %s.", local.caller, join(", ", [for k, arn in var.target_group_arns : "target_group_arns[\"${k}\"] = \"${arn}\"" if !can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]+$", arn))]))
   }
+  validation {
+    condition = alltrue([for arn in values(var.target_group_arns) : !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", arn)) ? true
+    : (split(":", arn)[1] == local.partition && split(":", arn)[3] == local.region)])
+    error_message = format("target_group_arns must be in the provider's partition and region (%s, %s)%s: %s.", local.partition, local.region, local.caller, join(", ", [for k, arn in var.target_group_arns : "target_group_arns[\"${k}\"] = \"${arn}\""
+      if !can(regex("^arn:[^:]+:elasticloadbalancing:[^:]*:", arn)) ? false
+    : !(split(":", arn)[1] == local.partition && split(":", arn)[3] == local.region)]))
+  }
+}
+
+variable "target_group_protocols" {
+  description = "Protocol version (HTTP1, HTTP2, GRPC) of the target groups, keyed like target_group_arns, when you know it: forwarding to an HTTP2 or GRPC group is then refused on an HTTP listener (listener_protocol). Keys left out count as HTTP1."
+  type        = map(string)
+  default     = {}
+  nullable    = false
 }
 
 variable "listener_protocol" {
@@ -185,16 +204,22 @@ variable "rules" {
     error_message = format("conditions.path_pattern values must be 1-128 characters of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ?%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for p in r.conditions.path_pattern : "${local.path}rules[\"${k}\"].conditions.path_pattern \"${p}\"" if !can(regex("^[A-Za-z0-9_.$/~\"'@:+&*?-]{1,128}$", p))]])))
   }
   validation {
+    # The pattern is matched against the URL's path, which starts with "/": a scheme, host or relative path never matches.
+    condition     = alltrue(flatten([for r in values(var.rules) : [for p in r.conditions.path_pattern : can(regex("^[/*?]", p))]]))
+    error_message = format("conditions.path_pattern values match the request's path: they start with \"/\" (or a wildcard), not with a scheme or host name%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for p in r.conditions.path_pattern : "${local.path}rules[\"${k}\"].conditions.path_pattern \"${p}\"" if !can(regex("^[/*?]", p))]])))
+  }
+  validation {
     condition = alltrue(flatten([for r in values(var.rules) : [for h in r.conditions.host_header :
     can(regex("^[A-Za-z0-9_.*?-]{1,128}$", h)) && can(regex("\\.[A-Za-z]+$", h))]]))
     error_message = format("conditions.host_header values must be 1-128 characters of A-Z a-z 0-9 - _ . * ?, with at least one \".\" and only letters after the last one%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for h in r.conditions.host_header : "${local.path}rules[\"${k}\"].conditions.host_header \"${h}\""
     if !(can(regex("^[A-Za-z0-9_.*?-]{1,128}$", h)) && can(regex("\\.[A-Za-z]+$", h)))]])))
   }
   validation {
+    # RFC 7230 token characters; wildcards match header values, never names.
     condition = alltrue(flatten([for r in values(var.rules) : [for name in keys(r.conditions.http_headers) :
-    can(regex("^[A-Za-z0-9*?!#$%&'+.^_`|~-]{1,40}$", name)) && lower(name) != "host"]]))
-    error_message = format("conditions.http_headers names must be 1-40 characters of A-Z a-z 0-9 * ? - ! # $ %% & ' + . ^ _ ` | ~ and not Host (use host_header)%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for name in keys(r.conditions.http_headers) : "${local.path}rules[\"${k}\"].conditions.http_headers[\"${name}\"]"
-    if !(can(regex("^[A-Za-z0-9*?!#$%&'+.^_`|~-]{1,40}$", name)) && lower(name) != "host")]])))
+    can(regex("^[A-Za-z0-9!#$%&'+.^_`|~-]{1,40}$", name)) && lower(name) != "host"]]))
+    error_message = format("conditions.http_headers names must be 1-40 characters of A-Z a-z 0-9 - ! # $ %% & ' + . ^ _ ` | ~ (no wildcards: * and ? match values only) and not Host (use host_header)%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for name in keys(r.conditions.http_headers) : "${local.path}rules[\"${k}\"].conditions.http_headers[\"${name}\"]"
+    if !(can(regex("^[A-Za-z0-9!#$%&'+.^_`|~-]{1,40}$", name)) && lower(name) != "host")]])))
   }
   validation {
     condition = alltrue(flatten([for r in values(var.rules) : [for name, vals in r.conditions.http_headers :
@@ -218,21 +243,58 @@ variable "rules" {
     condition     = alltrue(flatten([for r in values(var.rules) : [for c in r.conditions.source_ip : can(cidrhost(c, 0))]]))
     error_message = format("conditions.source_ip values must be CIDRs (IPv4 or IPv6)%s: %s.", local.caller, join(", ", flatten([for k, r in var.rules : [for c in r.conditions.source_ip : "${local.path}rules[\"${k}\"].conditions.source_ip \"${c}\"" if !can(cidrhost(c, 0))]])))
   }
+  validation {
+    condition = alltrue(flatten([for r in values(var.rules) : [for k, v in r.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256
+    && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v)) && trimspace(k) == k && trimspace(v) == v]]))
+    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\"%s: %s.", local.caller, join(", ", flatten([for rk, r in var.rules : [for k, v in r.tags : "${local.path}rules[\"${rk}\"].tags[\"${k}\"] = \"${v}\""
+      if !(length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k))
+    && can(regex(local.tag_pattern, v)) && trimspace(k) == k && trimspace(v) == v)]])))
+  }
+  validation {
+    condition     = alltrue([for r in values(var.rules) : length(r.tags) == 0 || length(merge(var.tags, r.tags)) <= 50])
+    error_message = format("A resource takes at most 50 tags, those it inherits included%s: %s.", local.caller, join(", ", [for k, r in var.rules : "${local.path}rules[\"${k}\"].tags has ${length(merge(var.tags, r.tags))} with the inherited ones" if length(r.tags) > 0 && length(merge(var.tags, r.tags)) > 50]))
+  }
+}
+
+variable "partition_and_region" {
+  description = "The provider's partition and region, when the caller has read them (the root module passes its own): ARNs are checked against them. null: this module reads them from the provider."
+  type = object({
+    partition = string
+    region    = string
+  })
+  default = null
 }
 
 variable "error_context" {
-  description = "How error messages name the inputs: path goes before every field (the root module passes listeners[\"<key>\"]. for the rules of a listener), caller after the rule (ALB \"<name>\"). Leave it unset when you call this module yourself."
+  description = "How error messages name the inputs: path goes before every field (the root module passes listeners[\"<key>\"]. for the rules of a listener), caller after the rule (ALB \"<name>\"); checked holds values the caller has checked and reported under its own names (tags), which are not checked a second time here. Leave it unset when you call this module yourself."
   type = object({
     path   = optional(string, "")
     caller = optional(string, "")
+    checked = optional(object({
+      vpc_id = optional(string)
+      tags   = optional(map(string), {})
+    }), {})
   })
   default  = {}
   nullable = false
 }
 
 variable "tags" {
-  description = "Tags for every rule (merged under each rule's own tags)."
+  description = "Tags for every rule, merged under each rule's own tags (at most 50 per rule): keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @, no leading or trailing space, keys not starting with \"aws:\"."
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition = alltrue([for k, v in var.tags : (length(k) >= 1 && length(k) <= 128
+      && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v))
+    && trimspace(k) == k && trimspace(v) == v) if lookup(var.error_context.checked.tags, k, null) != v])
+    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\"%s: %s.", local.caller, join(", ", [for k, v in var.tags : "${local.path}tags[\"${k}\"] = \"${v}\"" if lookup(var.error_context.checked.tags, k, null) == v ? false : !(length(k) >= 1 && length(k) <= 128
+      && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v))
+    && trimspace(k) == k && trimspace(v) == v)]))
+  }
+  validation {
+    condition     = length(var.tags) <= 50 || alltrue([for k, v in var.tags : lookup(var.error_context.checked.tags, k, null) == v])
+    error_message = "A resource takes at most 50 tags, those it inherits included${local.caller}: ${local.path}tags has ${length(var.tags)} with the inherited ones."
+  }
 }

@@ -81,13 +81,16 @@ resource "aws_lb_listener_certificate" "this" {
 module "rules" {
   source = "../listener-rules"
 
-  listener_arn        = aws_lb_listener.this.arn
-  listener_protocol   = var.protocol
-  listener_port       = var.port
-  target_group_arns   = var.target_group_arns
-  default_action      = var.default_action
-  rules               = var.rules
-  reserved_priorities = var.reserved_priorities
-  error_context       = var.error_context
-  tags                = var.tags
+  listener_arn           = aws_lb_listener.this.arn
+  listener_protocol      = var.protocol
+  listener_port          = var.port
+  target_group_arns      = var.target_group_arns
+  target_group_protocols = var.target_group_protocols
+  partition_and_region   = { partition = local.partition, region = local.region }
+  default_action         = var.default_action
+  rules                  = var.rules
+  reserved_priorities    = var.reserved_priorities
+  # The listener's tags are checked here: the rules check only their own.
+  error_context = merge(var.error_context, { checked = merge(var.error_context.checked, { tags = var.tags }) })
+  tags          = var.tags
 }

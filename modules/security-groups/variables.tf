@@ -22,6 +22,11 @@ variable "vpc_id" {
     condition     = !var.create || !anytrue([var.vpc_id == null])
     error_message = "vpc_id is required when the security groups are created${local.caller}: ${local.path}vpc_id is not set."
   }
+  validation {
+    condition = (var.vpc_id == null || var.vpc_id == var.error_context.checked.vpc_id
+    || can(regex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", var.vpc_id)))
+    error_message = "vpc_id must be a VPC ID, vpc- and 8 or 17 hex digits (not the VPC's name, CIDR or ARN)${local.caller}: ${local.path}vpc_id = \"${coalesce(var.vpc_id, "null")}\"."
+  }
 }
 
 variable "create" {
@@ -48,6 +53,12 @@ variable "alb_security_group_id" {
   validation {
     condition     = var.create || !anytrue([var.alb_security_group_id == null, var.target_security_group_id == null])
     error_message = "alb_security_group_id and target_security_group_id are both required when create = false${local.caller}: set ${local.path}alb_security_group_id and ${local.path}target_security_group_id."
+  }
+  validation {
+    condition = alltrue([for id in [var.alb_security_group_id, var.target_security_group_id] :
+    id == null ? true : can(regex("^sg-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
+    error_message = format("Existing security groups are given by ID, sg- and 8 or 17 hex digits (not by name)%s: %s.", local.caller, join(", ", [for f, id in { alb_security_group_id = var.alb_security_group_id, target_security_group_id = var.target_security_group_id } :
+    "${local.path}${f} = \"${id}\"" if id == null ? false : !can(regex("^sg-([0-9a-f]{8}|[0-9a-f]{17})$", id))]))
   }
 }
 
@@ -126,32 +137,60 @@ variable "ingress_cidr_ipv6" {
 }
 
 variable "ingress_prefix_list_ids" {
-  description = "Managed prefix lists allowed to the listener ports. Rules are keyed by list position (the IDs may be unknown at plan): prefer ingress_prefix_lists."
+  description = "Managed prefix lists (IDs, pl-...) allowed to the listener ports. Rules are keyed by list position (the IDs may be unknown at plan): prefer ingress_prefix_lists."
   type        = list(string)
   default     = []
   nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.ingress_prefix_list_ids : can(regex("^pl-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
+    error_message = format("ingress_prefix_list_ids must hold prefix list IDs, pl- and 8 or 17 hex digits (not names)%s: %s.", local.caller, join(", ", [for i, id in var.ingress_prefix_list_ids : "${local.path}ingress_prefix_list_ids[${i}] = \"${id}\"" if !can(regex("^pl-([0-9a-f]{8}|[0-9a-f]{17})$", id))]))
+  }
 }
 
 variable "ingress_prefix_lists" {
-  description = "Managed prefix lists allowed to the listener ports, keyed by your own names (stable keys)."
+  description = "Managed prefix lists (IDs, pl-...) allowed to the listener ports, keyed by your own names (stable keys)."
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition     = alltrue([for id in values(var.ingress_prefix_lists) : can(regex("^pl-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
+    error_message = format("ingress_prefix_lists must map your names to prefix list IDs, pl- and 8 or 17 hex digits (not names)%s: %s.", local.caller, join(", ", [for k, id in var.ingress_prefix_lists : "${local.path}ingress_prefix_lists[\"${k}\"] = \"${id}\"" if !can(regex("^pl-([0-9a-f]{8}|[0-9a-f]{17})$", id))]))
+  }
 }
 
 variable "error_context" {
-  description = "How error messages name the inputs: path goes before the security-group fields (the root module passes security_groups.), caller after the rule (ALB \"<name>\"). Leave it unset when you call this module yourself."
+  description = "How error messages name the inputs: path goes before the security-group fields (the root module passes security_groups.), caller after the rule (ALB \"<name>\"); checked holds values the caller has checked and reported under its own names (vpc_id, tags), which are not checked a second time here. Leave it unset when you call this module yourself."
   type = object({
     path   = optional(string, "")
     caller = optional(string, "")
+    checked = optional(object({
+      vpc_id = optional(string)
+      tags   = optional(map(string), {})
+    }), {})
   })
   default  = {}
   nullable = false
 }
 
 variable "tags" {
-  description = "Tags for the SGs and rules."
+  description = "Tags for the SGs and rules (at most 50 with the Name tag the module adds): keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @, no leading or trailing space, keys not starting with \"aws:\"."
   type        = map(string)
   default     = {}
   nullable    = false
+
+  # ELBv2's rules, on the security groups too: the same tags go on the load balancer.
+  validation {
+    condition = alltrue([for k, v in var.tags : (length(k) >= 1 && length(k) <= 128
+      && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v))
+    && trimspace(k) == k && trimspace(v) == v) if lookup(var.error_context.checked.tags, k, null) != v])
+    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\"%s: %s.", local.caller, join(", ", [for k, v in var.tags : "${local.path}tags[\"${k}\"] = \"${v}\"" if lookup(var.error_context.checked.tags, k, null) == v ? false : !(length(k) >= 1 && length(k) <= 128
+      && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v))
+    && trimspace(k) == k && trimspace(v) == v)]))
+  }
+  validation {
+    condition     = length(merge(var.tags, { Name = var.name })) <= 50 || alltrue([for k, v in var.tags : lookup(var.error_context.checked.tags, k, null) == v])
+    error_message = "A resource takes at most 50 tags, the Name tag the module adds included${local.caller}: ${local.path}tags has ${length(var.tags)}."
+  }
 }

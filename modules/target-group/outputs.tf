@@ -19,6 +19,11 @@ output "attachment_ids" {
   value       = { for k, a in aws_lb_target_group_attachment.this : k => a.id }
 }
 
+output "protocol_version" {
+  description = "The protocol version requests reach the targets with (HTTP1, HTTP2, GRPC); null for lambda."
+  value       = local.is_lambda ? null : var.protocol_version
+}
+
 output "ports" {
   description = "Ports the load balancer must reach (traffic, per-target and health-check ports), known at plan; empty for lambda."
   value       = local.ports

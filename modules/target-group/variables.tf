@@ -18,6 +18,11 @@ variable "vpc_id" {
     condition     = var.target_type == "lambda" || !anytrue([var.vpc_id == null])
     error_message = "vpc_id is required for instance and ip target groups${local.caller}: ${local.path}vpc_id is not set."
   }
+  validation {
+    condition = (var.vpc_id == null || var.vpc_id == var.error_context.checked.vpc_id
+    || can(regex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", var.vpc_id)))
+    error_message = "vpc_id must be a VPC ID, vpc- and 8 or 17 hex digits (not the VPC's name, CIDR or ARN)${local.caller}: ${local.path}vpc_id = \"${coalesce(var.vpc_id, "null")}\"."
+  }
 }
 
 variable "vpc_cidr_blocks" {
@@ -255,23 +260,57 @@ variable "targets" {
     condition     = var.target_type != "lambda" || length(var.targets) <= 1
     error_message = "A lambda target group holds one function${local.caller}: ${local.path}targets has ${length(var.targets)}."
   }
+  validation {
+    # Checked once the shape is a Lambda ARN (the precondition on each attachment checks the shape).
+    condition = var.target_type != "lambda" || alltrue([for t in values(var.targets) : !can(regex("^arn:[^:]+:lambda:[^:]*:", t.target_id)) ? true
+    : (split(":", t.target_id)[1] == local.partition && split(":", t.target_id)[3] == local.region)])
+    error_message = format("A Lambda target must be in the load balancer's partition and region (%s, %s): the function and the target group share an account and a region%s: %s.", local.partition, local.region, local.caller, join(", ", [for k, t in var.targets : "${local.path}targets[\"${k}\"].target_id = \"${t.target_id}\""
+      if var.target_type != "lambda" || !can(regex("^arn:[^:]+:lambda:[^:]*:", t.target_id)) ? false
+    : !(split(":", t.target_id)[1] == local.partition && split(":", t.target_id)[3] == local.region)]))
+  }
+}
+
+variable "partition_and_region" {
+  description = "The provider's partition and region, when the caller has read them (the root module passes its own): ARNs are checked against them. null: this module reads them from the provider."
+  type = object({
+    partition = string
+    region    = string
+  })
+  default = null
 }
 
 variable "error_context" {
-  description = "How error messages name the inputs: path goes before every field (the root module passes target_groups[\"<key>\"].), caller after the rule (ALB \"<name>\"). Leave it unset when you call this module yourself."
+  description = "How error messages name the inputs: path goes before every field (the root module passes target_groups[\"<key>\"].), caller after the rule (ALB \"<name>\"); checked holds values the caller has checked and reported under its own names (vpc_id, tags), which are not checked a second time here. Leave it unset when you call this module yourself."
   type = object({
     path   = optional(string, "")
     caller = optional(string, "")
+    checked = optional(object({
+      vpc_id = optional(string)
+      tags   = optional(map(string), {})
+    }), {})
   })
   default  = {}
   nullable = false
 }
 
 variable "tags" {
-  description = "Tags for the target group."
+  description = "Tags for the target group (at most 50): keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @, no leading or trailing space, keys not starting with \"aws:\"."
   type        = map(string)
   default     = {}
   nullable    = false
+
+  validation {
+    condition = alltrue([for k, v in var.tags : (length(k) >= 1 && length(k) <= 128
+      && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v))
+    && trimspace(k) == k && trimspace(v) == v) if lookup(var.error_context.checked.tags, k, null) != v])
+    error_message = format("Tags must be ELB tags: keys 1-128 and values up to 256 characters of letters, digits, spaces and _ . : / = + - @ (no leading or trailing space), keys not starting with \"aws:\"%s: %s.", local.caller, join(", ", [for k, v in var.tags : "${local.path}tags[\"${k}\"] = \"${v}\"" if lookup(var.error_context.checked.tags, k, null) == v ? false : !(length(k) >= 1 && length(k) <= 128
+      && length(v) <= 256 && !startswith(lower(k), "aws:") && can(regex(local.tag_pattern, k)) && can(regex(local.tag_pattern, v))
+    && trimspace(k) == k && trimspace(v) == v)]))
+  }
+  validation {
+    condition     = length(var.tags) <= 50 || alltrue([for k, v in var.tags : lookup(var.error_context.checked.tags, k, null) == v])
+    error_message = "A resource takes at most 50 tags, those it inherits included${local.caller}: ${local.path}tags has ${length(var.tags)} with the inherited ones."
+  }
 }
 
 variable "exact_name" {

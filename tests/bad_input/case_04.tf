@@ -6,7 +6,7 @@ module "case_04" {
 
   name          = "${var.prefix}-c04"
   vpc_id        = local.vpc_id
-  subnet_ids    = ["subnet-0badinput000000a"]
+  subnet_ids    = ["subnet-0badb0d000000000a"]
   target_groups = { web = { port = 80 } }
   listeners     = { http = { port = 80, default_action = { forward = { target_group_key = "web" } } } }
 }

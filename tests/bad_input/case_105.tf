@@ -1,6 +1,7 @@
 # Control case: valid neighbours of the target-group checks (matcher edges, gRPC codes, a disabled health check on a
 # lambda group, an app cookie that merely contains AWSALB, every algorithm with its allowed extras, instance,
-# on-premises, carrier-grade NAT and in-VPC targets, a lambda target with a qualifier); it must produce no diagnostic.
+# on-premises, carrier-grade NAT and in-VPC targets, a lambda target of the provider's region with a qualifier, 50
+# tags on a group); it must produce no diagnostic.
 module "case_105" {
   source = "../.."
 
@@ -22,6 +23,7 @@ module "case_105" {
         a = { target_id = "i-0123456789abcdef0" }
         b = { target_id = "i-01234567", port = 8080 }
       }
+      tags = merge({ Release = "blue-1.2" }, { for i in range(49) : "own-${i}" => "y" })
     }
     api = {
       port                     = 50051

@@ -1,7 +1,8 @@
 # Control case: valid neighbours of the listener, rule and action checks (IAM and ACM certificates, security
 # policies old and new, HTTP to HTTPS and HTTPS to HTTPS redirects, exactly 5 wildcards, header names and values
 # with punctuation, methods with - and _, escaped query wildcards, IPv6 source, 5 weighted groups at weights 0 and
-# 999, a 1024-byte body, priority edges); it must produce no diagnostic.
+# 999, a 1024-byte body, priority edges, a path pattern starting with a wildcard, a redirect host built on #{host},
+# a policy added with additional_ssl_policies, listener and rule tags); it must produce no diagnostic.
 module "case_106" {
   source = "../.."
 
@@ -31,7 +32,17 @@ module "case_106" {
         weighted = { priority = 5, conditions = { host_header = ["canary.example.co.uk"] }, action = { weighted_forward = { target_groups = { w1 = { weight = 0 }, w2 = { weight = 999 }, w3 = {}, w4 = {}, w5 = {} }, stickiness = { duration = 604800 } } } }
         body     = { priority = 6, conditions = { path_pattern = ["/maintenance"] }, action = { fixed_response = { status_code = "503", content_type = "application/json", message_body = join("", [for i in range(512) : "\u00e9"]) } } }
         moved    = { priority = 50000, conditions = { path_pattern = ["/old/*"] }, action = { redirect = { path = "/new/#{path}", query = "#{query}&from=old", status_code = "HTTP_302" } } }
+        images   = { priority = 7, conditions = { path_pattern = ["*.png"] }, action = { redirect = { host = "img.#{host}", path = "/png/#{path}" } }, tags = { "Kind" = "redirect", "Owner" = "web@example.com" } }
       }
+      tags = { "Tier" = "edge 1" }
+    }
+    next = {
+      port                    = 9443
+      protocol                = "HTTPS"
+      certificate_arn         = "arn:aws:iam::123456789012:server-certificate/prod/site"
+      ssl_policy              = "ELBSecurityPolicy-TLS13-1-2-Ext3-PQ-2027-01"
+      additional_ssl_policies = ["ELBSecurityPolicy-TLS13-1-2-Ext3-PQ-2027-01"]
+      default_action          = { fixed_response = { status_code = "204" } }
     }
     alt = {
       port            = 8443

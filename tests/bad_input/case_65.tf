@@ -1,6 +1,6 @@
 # expect-stage: validate (the root module's own check of a literal: reported while Terraform validates)
 # expect-field: tags["aws:owner"]
-# expect-rule: tags keys must be 1-128 characters not starting with "aws:"
+# expect-rule: Tags must be ELB tags
 module "case_65" {
   source = "../.."
 

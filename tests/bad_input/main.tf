@@ -24,6 +24,6 @@ variable "prefix" {
 
 locals {
   # Never created: a plan that fails validation creates nothing, and valid cases are only planned.
-  vpc_id     = "vpc-0badinput00000000"
-  subnet_ids = ["subnet-0badinput000000a", "subnet-0badinput000000b"]
+  vpc_id     = "vpc-0badb0d0000000000"
+  subnet_ids = ["subnet-0badb0d000000000a", "subnet-0badb0d000000000b"]
 }

@@ -6,7 +6,7 @@ mock_provider "aws" {
 variables {
   name       = "tt-defaults"
   vpc_id     = "vpc-0123456789abcdef0"
-  subnet_ids = ["subnet-a", "subnet-b"]
+  subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
   target_groups = {
     web = { port = 80, targets = { a = { target_id = "i-0123456789abcdef1" }, b = { target_id = "i-0123456789abcdef2" } } }
   }

@@ -6,7 +6,7 @@ mock_provider "aws" {
 variables {
   name       = "tt-rules"
   vpc_id     = "vpc-0123456789abcdef0"
-  subnet_ids = ["subnet-a", "subnet-b"]
+  subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
   target_groups = {
     blue  = { port = 80 }
     green = { port = 8080 }

@@ -7,7 +7,7 @@ mock_provider "aws" {
 variables {
   name       = "tt-chain"
   vpc_id     = "vpc-0123456789abcdef0"
-  subnet_ids = ["subnet-a", "subnet-b"]
+  subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
   security_groups = {
     ingress_cidr_ipv4 = ["203.0.113.0/24"]
     ingress_cidr_ipv6 = ["2001:db8::/32"]

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from script_modules import load
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_tf_docs", REPO / "scripts" / "gen_tf_docs.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_tf_docs"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load()
+gen = load("gen_tf_docs")
 
 # Braces and quotes inside strings, interpolations, heredocs and comments must not end a block early.
 TRICKY = r"""
@@ -98,10 +85,19 @@ def test_every_declared_variable_and_output_is_documented() -> None:
 
 def test_check_flags_a_stale_readme_and_write_fixes_it(tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".*", "examples", "tests", "docs", "alblab*"))
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".*", "examples", "tests", "lab", "alblab*"))
     assert gen.main(["--check", str(root)]) == 0, (
-        "the committed READMEs are stale: run scripts/gen_tf_docs.py"
+        "the committed READMEs or docs/module.md are stale: run scripts/gen_tf_docs.py"
     )
+
+    # The table of plan-time checks follows docs/module-checks.toml.
+    mapping = root / "docs" / "module-checks.toml"
+    mapping.write_text(
+        mapping.read_text().replace('constraint = "integer 1-50000"', 'constraint = "integer 1-50000 (x)"')
+    )
+    assert gen.main(["--check", str(root)]) == 1
+    assert gen.main([str(root)]) == 0
+    assert "| integer 1-50000 (x) |" in (root / "docs" / "module.md").read_text()
 
     variables = root / "modules" / "target-group" / "variables.tf"
     variables.write_text(

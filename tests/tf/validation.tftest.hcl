@@ -8,7 +8,7 @@ mock_provider "aws" {
 variables {
   name       = "tt-valid"
   vpc_id     = "vpc-0123456789abcdef0"
-  subnet_ids = ["subnet-a", "subnet-b"]
+  subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
   target_groups = {
     web = { port = 80 }
   }
@@ -55,7 +55,7 @@ run "one_subnet" {
   command = plan
 
   variables {
-    subnet_ids = ["subnet-a"]
+    subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]
   }
 
   expect_failures = [var.subnet_ids]
@@ -1232,7 +1232,7 @@ run "existing_sgs_need_ids" {
     name                  = "tt-valid"
     vpc_id                = "vpc-0123456789abcdef0"
     create                = false
-    alb_security_group_id = "sg-1"
+    alb_security_group_id = "sg-0aaaaaaaaaaaaaaaa"
   }
 
   expect_failures = [var.alb_security_group_id]
@@ -1251,4 +1251,42 @@ run "name_starting_with_sg" {
   }
 
   expect_failures = [var.name]
+}
+
+# ARNs are checked against the provider's region, read from its data source (the mock's says us-east-1); the
+# bad-input cases prove the other new checks against the emulator.
+run "certificate_of_another_region" {
+  command = plan
+
+  module {
+    source = "./modules/listener"
+  }
+
+  variables {
+    load_balancer_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/tt/50dc6c495c0c9188"
+    port              = 443
+    protocol          = "HTTPS"
+    certificate_arn   = "arn:aws:acm:sa-east-1:123456789012:certificate/0f6b6bd8-7c7a-4d4b-9d57-1a2b3c4d5e6f"
+    default_action    = { fixed_response = { status_code = "404" } }
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "policy_added_by_the_caller" {
+  command = plan
+
+  module {
+    source = "./modules/listener"
+  }
+
+  variables {
+    load_balancer_arn       = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/tt/50dc6c495c0c9188"
+    port                    = 443
+    protocol                = "HTTPS"
+    certificate_arn         = "arn:aws:iam::123456789012:server-certificate/tt"
+    ssl_policy              = "ELBSecurityPolicy-TLS13-1-2-2022-02"
+    additional_ssl_policies = ["ELBSecurityPolicy-TLS13-1-2-2022-02"]
+    default_action          = { fixed_response = { status_code = "404" } }
+  }
 }

@@ -21,3 +21,15 @@ mock_resource "aws_lb_listener_rule" {
     arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/tt/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
   }
 }
+# The modules check ARNs against the provider's partition and region: the mock provider is in us-east-1.
+mock_data "aws_region" {
+  defaults = {
+    id   = "us-east-1"
+    name = "us-east-1"
+  }
+}
+mock_data "aws_partition" {
+  defaults = {
+    partition = "aws"
+  }
+}
