@@ -163,16 +163,22 @@ def backends(tmp: Path, specs: list[tuple[str, str]]) -> Iterator[dict[str, Back
             )
             started[name] = Backend(name, ip, port, proc, control)
         for b in started.values():
-            _wait_port(b.ip, b.port)
+            _wait_port(b.ip, b.port, b.proc)
         yield started
     finally:
         for b in started.values():
             _kill(b.proc)
 
 
-def _wait_port(ip: str, port: int, timeout: float = 5.0) -> None:
+def _wait_port(
+    ip: str, port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 60.0
+) -> None:
+    """Poll until ``ip:port`` accepts; a process that exits first fails at once. The bound is generous: a
+    Python app starting on a machine loaded far beyond its cores took more than 5 s (seen in CI-like runs)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the app for {ip}:{port} exited with {proc.returncode} before listening")
         try:
             with socket.create_connection((ip, port), timeout=0.2):
                 return

@@ -6,7 +6,9 @@ on the same machine is mistaken for a leak. And the clean-up after such a run, w
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -55,3 +57,16 @@ def namespaces() -> list[str]:
     """The names of the network namespaces that exist now."""
     out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
     return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def run_prefix(letters: str) -> str:
+    """A namespace prefix of this test run only: as root, namespaces are global, so a fixed name would meet
+    the namespaces a killed earlier run (or a run beside this one) left."""
+    return f"{letters}{secrets.token_hex(2)}"
+
+
+def plane_prefixes(home: Path) -> set[str]:
+    """The namespace prefixes of the data planes built under ``home`` (read before the CLI removes them)."""
+    if not home.exists():
+        return set()
+    return {json.loads(saved.read_text())["prefix"] for saved in home.rglob("plane.json")}

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -35,7 +34,7 @@ from typing import Any
 import pytest
 from browser import ConsolePage, chromium, wait_for, why_no_browser
 from jobs import Jobs, early
-from procscan import CLI, namespaces
+from procscan import CLI, namespaces, plane_prefixes, run_prefix
 
 from alblab import consoles
 from alblab.pids import alive
@@ -43,9 +42,8 @@ from alblab.pids import alive
 REPO = Path(__file__).resolve().parents[1]
 LAB_IMG = REPO / "docs" / "lab" / "img"
 UPDATE = os.environ.get("ALBLAB_LAB_UPDATE_DOCS") == "1"
-# The lab's namespaces, a name of this run only (namespaces are global as root); `alblab up` names its own
-# (read from its plane.json).
-LAB_PREFIX = f"wc{secrets.token_hex(2)}"
+# The lab's namespaces; `alblab up` names its own (read from its plane.json).
+LAB_PREFIX = run_prefix("wc")
 HEALTH_S = 60
 
 pytestmark = [pytest.mark.apply, pytest.mark.dataplane, pytest.mark.lifecycle, pytest.mark.timeout(1800)]
@@ -98,15 +96,10 @@ def _bring_up(brought: Brought, steps: list[list[str]], console: list[str]) -> N
     brought.url = lines[0].removeprefix("console: ")
 
 
-def _plane_prefixes(home: Path) -> set[str]:
-    """The namespace prefixes of the data planes built under ``home`` (read before the CLI removes them)."""
-    return {json.loads(saved.read_text())["prefix"] for saved in home.rglob("plane.json")}
-
-
 def _finish(brought: Brought, down: list[str]) -> list[str]:
     """The CLI's own way back; then what is still there of the console, the stack or its namespaces."""
     console = consoles.read(brought.home)
-    prefixes = brought.prefixes | (_plane_prefixes(brought.home) if brought.home.exists() else set())
+    prefixes = brought.prefixes | plane_prefixes(brought.home)
     done = _cli(down, brought.env, timeout=600)
     left = [] if done.returncode == 0 else [f"alblab {' '.join(down)}: rc {done.returncode} {done.stdout}"]
     if console is not None and alive(console.pid):

@@ -10,7 +10,6 @@ rootless, the namespace holder alike).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -24,7 +23,7 @@ from typing import Any
 
 import pytest
 from jobs import JobContext, Jobs, early
-from procscan import CLI, clean_up, namespaces, with_env
+from procscan import CLI, clean_up, namespaces, plane_prefixes, run_prefix, with_env
 
 from alblab import pids
 from alblab.dataplane import availability
@@ -32,6 +31,7 @@ from alblab.state import aws_clients
 
 pytestmark = [pytest.mark.lifecycle, pytest.mark.timeout(1200)]
 DATAPLANE = availability() is None
+LAB_PREFIX = run_prefix("wd")  # the damaged lab's namespaces
 HELP_DOWN = "alblab down"
 
 
@@ -82,14 +82,6 @@ def alblab(e: Env, *args: str, timeout: float = 600) -> subprocess.CompletedProc
 def ours(e: Env) -> list[int]:
     """PIDs of live processes that carry this case's ALBLAB_HOME (everything alblab started for it)."""
     return with_env("ALBLAB_HOME", e.home)
-
-
-def plane_prefixes(e: Env) -> set[str]:
-    """The namespace prefixes of the data planes this case's session built (read before down)."""
-    found = set()
-    for saved in e.home.glob("planes/*/plane.json"):
-        found.add(json.loads(saved.read_text())["prefix"])
-    return found
 
 
 def assert_clean(e: Env, prefixes: set[str] = frozenset()) -> None:  # type: ignore[assignment]
@@ -253,7 +245,7 @@ def ctrl_c_scenario(env: Env) -> dict[str, Any]:
         up.wait_for("alblab: data plane ...")
         up.interrupt()
         assert up.finish() == 130
-    prefixes = plane_prefixes(env)
+    prefixes = plane_prefixes(env.home)
     assert_message(alblab(env, "down"), 0, "nothing is left")
     assert_clean(env, prefixes)
     return {"took": took, "converged": converged}
@@ -317,7 +309,7 @@ def dead_parts_scenario(env: Env) -> None:
     # The emulator dies: every command says so and points at down; down cleans all of it.
     os.kill(process_of(env, "alblab.emulator_server"), signal.SIGKILL)
     assert_message(alblab(env, "status"), 1, "is gone", HELP_DOWN)
-    prefixes = plane_prefixes(env)
+    prefixes = plane_prefixes(env.home)
     assert prefixes
     assert_message(alblab(env, "down"), 0, "nothing is left")
     assert_clean(env, prefixes)
@@ -362,7 +354,7 @@ def test_a_damaged_record_still_comes_down(jobs: Jobs) -> None:
 def damaged_record_scenario(env: Env) -> None:
     extra = [] if DATAPLANE else ["--no-dataplane"]
     assert_message(alblab(env, "up", "basic", *extra), 0)
-    prefixes = plane_prefixes(env)
+    prefixes = plane_prefixes(env.home)
     assert_message(alblab(env, "console"), 0, "console: http://127.0.0.1:")
     assert ours(env), "nothing runs after up"
     # A truncated write of session.json, a disk that filled while plane.json was written, and a console
@@ -425,7 +417,7 @@ def test_a_damaged_lab_state_still_comes_down(jobs: Jobs) -> None:
 def damaged_lab_scenario(env: Env) -> None:
     lab_dir = env.home / "lab"
     lab = Env(env.home, env.tmp)
-    lab_env = {**lab.environ(), "ALBLAB_LAB_DIR": str(lab_dir), "ALBLAB_LAB_PREFIX": "wsdmg"}
+    lab_env = {**lab.environ(), "ALBLAB_LAB_DIR": str(lab_dir), "ALBLAB_LAB_PREFIX": LAB_PREFIX}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -440,7 +432,7 @@ def damaged_lab_scenario(env: Env) -> None:
     stop = run("stop")
     assert_message(stop, 0, "record could not be read", "the AWS emulator", "Lab stopped")
     assert ours(env) == [], f"processes left: {ours(env)}"
-    assert [p for p in namespaces() if p.startswith("wsdmg-")] == []
+    assert [p for p in namespaces() if p.startswith(f"{LAB_PREFIX}-")] == []
     (kept,) = lab_dir.glob("session.json.damaged-*")
     assert kept.read_bytes() == TRUNCATED
     shutil.rmtree(env.home)

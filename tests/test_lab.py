@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -28,7 +27,7 @@ import pytest
 from jobs import Jobs, early
 from nobody import AS_NOBODY, NOBODY, env_for_nobody, packages_path, python_for_nobody, readable
 from normalize import normalize
-from procscan import namespaces
+from procscan import namespaces, run_prefix
 
 from alblab.lab import client
 from alblab.lab.engine import PREFIX_ENV
@@ -37,9 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAB_DOCS = REPO / "docs" / "lab"
 READMES = (LAB_DOCS / "README.md", LAB_DOCS / "README.ko.md")
 DIAGRAM_STEPS = (4, 5, 6, 7, 8)
-# Namespaces are global as root: a name of this run only, so a lab left by an earlier run (or a run beside
-# this one) is neither taken for ours nor in the way.
-PREFIX = f"wt{secrets.token_hex(2)}"
+PREFIX = run_prefix("wt")
 UPDATE = os.environ.get("ALBLAB_LAB_UPDATE_DOCS") == "1"
 ACTIVATE = Path(sys.prefix) / "bin" / "activate"
 COMMAND_TIMEOUT_S = 900
