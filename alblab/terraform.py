@@ -33,7 +33,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -360,8 +359,10 @@ class TerraformRunner:
             args: tuple[str, ...] = (str(planfile),)
         else:
             options, args = self._var_options(variables), ()
-        rc, out, err = self._tf.apply(*args, skip_plan=True, json=IsFlagged, **options)
-        return self._events("apply", rc, out, err)
+        flags = self._tf._generate_default_options(
+            {"auto_approve": True, "input": False, "json": IsFlagged, **options}
+        )
+        return self._stream(self._tf.generate_cmd_string("apply", *args, **flags), None)
 
     def apply_events(self) -> list[dict[str, Any]]:
         """``apply -json`` without a saved plan: its events (``apply``)."""
@@ -383,64 +384,61 @@ class TerraformRunner:
                 **self._var_options(),
             }
         )
-        rc, events, err = self._stream(self._tf.generate_cmd_string("destroy", **options), on_event)
-        _trace(self.workdir, "destroy", events)
-        if rc != 0:
-            error = TerraformError("destroy", rc, _event_diagnostics(events) or err)
-            error.events = events
-            raise error
-        return events
-
-    def _events(self, command: str, rc: int, out: str, err: str) -> list[dict[str, Any]]:
-        events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-        _trace(self.workdir, command, events)
-        if rc != 0:
-            error = TerraformError(command, rc, _event_diagnostics(events) or err or out)
-            error.events = events
-            raise error
-        return events
+        return self._stream(self._tf.generate_cmd_string("destroy", **options), on_event)
 
     def _stream(
         self, argv: list[str], on_event: Callable[[dict[str, Any]], None] | None
-    ) -> tuple[int, list[dict[str, Any]], str]:
-        """Run a ``-json`` command, handing each event to ``on_event`` as it comes (python-terraform returns
-        only when the command has ended, and its ``synchronous=False`` leaks into the flags). A failing
-        ``on_event`` does not stop the reading: its error is raised once the command has ended. A Ctrl-C
-        returns at once; the caller stops Terraform (``stop_running``)."""
-        proc = subprocess.Popen(
-            argv, cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        stdout, stderr_pipe = proc.stdout, proc.stderr
-        assert stdout is not None and stderr_pipe is not None
-        stderr: list[str] = []
-        reader = threading.Thread(target=lambda: stderr.append(stderr_pipe.read()), daemon=True)
-        reader.start()
+    ) -> list[dict[str, Any]]:
+        """Run a ``-json`` command that changes AWS and return its events, handing each to ``on_event`` as it
+        comes; on failure a ``TerraformError`` carries them.
+
+        Terraform writes into files in the working directory, never into a pipe: if this process dies
+        (SIGKILL, a closed terminal), a pipe would lose its reader and Terraform would die of SIGPIPE on its
+        next progress line, before it saves what it created. With files it finishes and saves its state, and
+        ``alblab down`` finds it by its PID file. A failing ``on_event`` does not stop the reading: its error
+        is raised once the command has ended. A Ctrl-C returns at once; the caller stops Terraform
+        (``stop_running``)."""
+        command = argv[1]
+        out_path = self.workdir / f".alblab-{command}.out.jsonl"
+        err_path = self.workdir / f".alblab-{command}.err"
+        with out_path.open("wb") as out_file, err_path.open("wb") as err_file:
+            proc = subprocess.Popen(argv, cwd=self.workdir, stdout=out_file, stderr=err_file)
         events: list[dict[str, Any]] = []
         failed: Exception | None = None
-        try:
-            for line in stdout:
-                try:
-                    event = json.loads(line) if line.startswith("{") else None
-                except json.JSONDecodeError:
-                    event = None
-                if event is None:
-                    continue
-                events.append(event)
-                if on_event is not None and failed is None:
+        with out_path.open("rb") as reader:
+            pending = b""
+            while True:
+                ended = proc.poll() is not None  # read once more after the end: nothing is left unread
+                pending += reader.read()
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
                     try:
-                        on_event(event)
-                    except Exception as exc:  # raised below, once Terraform has ended
-                        failed = exc
-        except BaseException:
-            # Terraform goes on writing while it stops (it saves its state first): a full pipe nobody
-            # reads would hold it, and the caller's stop_running would wait in vain.
-            threading.Thread(target=stdout.read, daemon=True).start()
-            raise
-        rc = proc.wait()
-        reader.join()
+                        event = json.loads(line) if line.startswith(b"{") else None
+                    except json.JSONDecodeError:
+                        event = None
+                    if event is None:
+                        continue
+                    events.append(event)
+                    if on_event is not None and failed is None:
+                        try:
+                            on_event(event)
+                        except Exception as exc:  # raised below, once Terraform has ended
+                            failed = exc
+                if ended:
+                    break
+                time.sleep(0.05)
+        rc = proc.returncode
+        stderr = err_path.read_text(errors="replace")
+        for path in (out_path, err_path):
+            path.unlink(missing_ok=True)
+        _trace(self.workdir, command, events)
         if failed is not None:
             raise failed
-        return rc, events, "".join(stderr)
+        if rc != 0:
+            error = TerraformError(command, rc, _event_diagnostics(events) or stderr)
+            error.events = events
+            raise error
+        return events
 
     def outputs(self) -> dict[str, Any]:
         raw = self._tf.output()

@@ -190,3 +190,47 @@ def test_destroy_hands_over_each_event_as_it_comes(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="the caller broke"):
         runner.destroy(on_event=refuse)
     assert runner.state_json().get("values") is None  # Terraform finished the destroy all the same
+
+
+def test_an_apply_outlives_the_process_that_started_it(tmp_path: Path) -> None:
+    """The CLI killed mid-apply (SIGKILL, a closed terminal): its Terraform goes on, writes its progress with
+    nobody reading, and saves everything it created. Through a pipe it would die of SIGPIPE at its next line
+    and the state would lose what the provider had made."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from alblab import pids
+    from alblab.terraform import running_pid
+
+    (tmp_path / "main.tf").write_text(
+        'resource "terraform_data" "slow" {\n  input = "a"\n'
+        '  provisioner "local-exec" {\n    command = "sleep 3; echo still here"\n  }\n}\n'
+        'resource "terraform_data" "after" {\n  input = terraform_data.slow.output\n}\n'
+    )
+    env = cli_config_env(tmp_path.parent / "tfrc-outlive")
+    TerraformRunner(tmp_path, env).init()
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from alblab.terraform import TerraformRunner; "
+            "TerraformRunner(Path(sys.argv[1]), {}).apply()",
+            str(tmp_path),
+        ],
+        env={**os.environ, **env},
+    )
+    deadline = time.monotonic() + 60
+    while (terraform := running_pid(tmp_path)) is None:
+        assert child.poll() is None and time.monotonic() < deadline, "Terraform did not start"
+        time.sleep(0.05)
+    time.sleep(1)  # inside the provisioner's sleep: its output and the second resource are still to come
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    while pids.alive(terraform):
+        assert time.monotonic() < deadline + 60, "Terraform did not finish"
+        time.sleep(0.1)
+    state = json.loads((tmp_path / "terraform.tfstate").read_text())
+    assert sorted(r["name"] for r in state["resources"]) == ["after", "slow"]
