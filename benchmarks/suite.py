@@ -38,6 +38,9 @@ from alblab.sources import REPO_ROOT
 PHASES = ("init", "plan", "apply", "second_plan", "destroy")
 FAST_LANE = "not apply and not dataplane and not lifecycle"  # as the Makefile's test-fast
 BASELINE = Path(__file__).with_name("test-ids-baseline.txt")
+# The suite against its own CPU floor: wall within 1.2 x (sampled CPU-s of its processes / cores), and its CPU
+# per test id no higher than the sampled 846 CPU-s over 603 ids of the run before the speed work.
+FLOOR_GOAL, BEFORE_CPU, BEFORE_IDS = 1.2, 846, 603
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 # What each test file is for, to say where the suite's wall time goes.
 GROUPS = {
@@ -169,7 +172,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="alblab-bench-") as tmp:
         work = Path(tmp)
-        compare_ids(collect_ids(args.pytest_args))
+        ids = collect_ids(args.pytest_args)
+        compare_ids(ids)
         results: dict[str, float] = {}
         rc = 0
         if not args.skip_suite:
@@ -187,6 +191,16 @@ def main() -> int:
             print("terraform commands: " + ", ".join(f"{k} {n}" for k, n in commands.most_common()))
             by_kind = sorted(sampler.by_kind().items(), key=lambda kv: -kv[1])
             print("CPU seconds by process (sampled): " + ", ".join(f"{k} {s:.0f}" for k, s in by_kind if s))
+            sampled, cores = sampler.total(), os.cpu_count() or 1
+            floor = sampled / cores
+            print(
+                f"CPU floor: {sampled:.0f} sampled CPU-s / {cores} cores = {floor:.1f} s; "
+                f"suite wall / CPU floor {wall / floor:.2f} (goal <= {FLOOR_GOAL})"
+            )
+            print(
+                f"CPU per test id: {sampled / len(ids):.2f} CPU-s ({sampled:.0f} / {len(ids)} ids); "
+                f"before: {BEFORE_CPU / BEFORE_IDS:.2f} ({BEFORE_CPU} / {BEFORE_IDS}), goal: no higher"
+            )
             if junit.exists():
                 print("wall seconds per phase (sum of its tests' setup + call + teardown):")
                 for group, sec in phases(junit).items():
