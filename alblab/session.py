@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from botocore.exceptions import ClientError
+
 from alblab import accounts, consoles, records, recovery
 from alblab.aws_env import DEFAULT_KEY
 from alblab.emulator import Emulator, is_running, stop_running
@@ -45,6 +47,7 @@ from alblab.tfstate import (
     load_balancers,
     outputs_in_state_file,
     resources_in_state_file,
+    tainted_load_balancers,
 )
 from alblab.workspace import Workspace
 
@@ -687,13 +690,39 @@ class StackHandle:
             self._set(phase="failed", error=_first_line(exc))
             raise
 
-    def _init(self, extra_vars: dict[str, Any] | None, say: Progress) -> Workspace:
+    def _init(
+        self, extra_vars: dict[str, Any] | None, say: Progress, after_interrupt: bool = False
+    ) -> Workspace:
         with self.phase("prepare"):
             ws = self.prepare(extra_vars)
         with self.phase("init"):
             say("terraform init")
             ws.runner.init()
+        if after_interrupt:
+            self._keep_albs_being_created(ws.runner, say)
         return ws
+
+    def _interrupted(self) -> bool:
+        """The last step of this stack was stopped by a Ctrl-C (recorded by ``_step``)."""
+        return self.record.phase == "failed" and self.record.error == _first_line(KeyboardInterrupt())
+
+    def _keep_albs_being_created(self, runner: TerraformRunner, say: Progress) -> None:
+        """An apply stopped while Terraform waited for a new ALB to become active leaves it tainted, though
+        AWS goes on creating it. The next apply would replace it create-before-destroy (which the ALB inherits
+        from the resources that need it) under the same name: AWS's CreateLoadBalancer hands back the same
+        ALB and Terraform then deletes it as the old one; the emulator refuses the name. An ALB the API still
+        has, provisioning or active, is the one that apply made: it is untainted and kept, as
+        ``terraform untaint`` would."""
+        elbv2 = self.clients().elbv2
+        for address, arn in tainted_load_balancers(self.resources()):
+            try:
+                (found,) = elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
+            except (ClientError, ValueError):
+                continue  # gone, or not readable: Terraform replaces it as it would anyway
+            state = found.get("State", {}).get("Code", "")
+            if state in ("provisioning", "active"):
+                runner.untaint(address)
+                say(f"{address}: tainted by the interrupted apply, AWS has it ({state}): kept, untainted")
 
     def plan(
         self, extra_vars: dict[str, Any] | None = None, progress: Progress | None = None
@@ -701,8 +730,9 @@ class StackHandle:
         """prepare → init → plan -out (kept for ``apply_plan`` and ``plan_json``); returns the planned changes
         (``resource_changes`` entries). Raises on failure, with the phase recorded."""
         say = progress or self.session.progress
+        after_interrupt = self._interrupted()
         with self._step("planning"):
-            ws = self._init(extra_vars, say)
+            ws = self._init(extra_vars, say, after_interrupt)
             with self.phase("plan"):
                 say("terraform plan")
                 (ws.dir / PLAN_JSON).unlink(missing_ok=True)
@@ -746,8 +776,9 @@ class StackHandle:
         run: Callable[[TerraformRunner], T],
     ) -> T:
         """prepare → init → ``run`` (an apply without a saved plan; the plan files of an earlier one go)."""
+        after_interrupt = self._interrupted()
         with self._step("applying"):
-            ws = self._init(extra_vars, say)
+            ws = self._init(extra_vars, say, after_interrupt)
             with self.phase(label):
                 say(message)
                 (ws.dir / PLAN_FILE).unlink(missing_ok=True)

@@ -440,6 +440,9 @@ class TerraformRunner:
             raise error
         return events
 
+    def untaint(self, address: str) -> None:
+        self._check("untaint", self._tf.cmd("untaint", address, no_color=IsFlagged))
+
     def outputs(self) -> dict[str, Any]:
         raw = self._tf.output()
         if raw is None:

@@ -68,9 +68,24 @@ def resources_in_state_file(path: Path) -> list[dict[str, Any]]:
         for instance in resource.get("instances", []):
             address = f"{prefix}{resource['type']}.{resource['name']}{_index(instance.get('index_key'))}"
             out.append(
-                {"address": address, "type": resource["type"], "values": instance.get("attributes", {})}
+                {
+                    "address": address,
+                    "type": resource["type"],
+                    "values": instance.get("attributes", {}),
+                    "tainted": instance.get("status") == "tainted",
+                }
             )
     return out
+
+
+def tainted_load_balancers(resources: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """``(address, ARN)`` of each load balancer the state marks tainted (an apply stopped while Terraform
+    waited for it to become active taints it, though AWS goes on creating it)."""
+    return [
+        (r["address"], str(r["values"].get("arn") or r["values"].get("id") or ""))
+        for r in resources
+        if r.get("tainted") and r.get("type") in LB_TYPES
+    ]
 
 
 def load_balancers(resources: Iterable[dict[str, Any]]) -> list[LoadBalancerRef]:

@@ -91,6 +91,39 @@ def test_resources_are_read_from_the_state_file_child_modules_included(tmp_path:
     assert tfstate.resources_in_state_file(tmp_path / "missing.tfstate") == []
 
 
+def test_tainted_load_balancers_are_found_in_the_state_file(tmp_path: Path) -> None:
+    """Terraform marks an instance ``"status": "tainted"`` when its create did not finish (an apply stopped
+    in the ALB's waiter): those ALBs, and nothing else, are the ones a next apply would replace."""
+    state = {
+        "version": 4,
+        "resources": [
+            {
+                "module": "module.alb",
+                "mode": "managed",
+                "type": "aws_lb",
+                "name": "this",
+                "instances": [{"status": "tainted", "attributes": {"arn": "arn:lb/app/a/1"}}],
+            },
+            {
+                "mode": "managed",
+                "type": "aws_lb",
+                "name": "fine",
+                "instances": [{"attributes": {"arn": "arn:lb/app/b/2"}}],
+            },
+            {
+                "mode": "managed",
+                "type": "aws_instance",
+                "name": "web",
+                "instances": [{"index_key": "a", "status": "tainted", "attributes": {"id": "i-1"}}],
+            },
+        ],
+    }
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
+    found = tfstate.resources_in_state_file(tmp_path / "terraform.tfstate")
+    assert [r["tainted"] for r in found] == [True, False, True]
+    assert tfstate.tainted_load_balancers(found) == [("module.alb.aws_lb.this", "arn:lb/app/a/1")]
+
+
 def test_outputs_are_read_from_the_state_file_as_terraform_output_gives_them(tmp_path: Path) -> None:
     state = {
         "version": 4,
