@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class CpuSampler:
         self._cpu: dict[tuple[int, int], tuple[str, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self.timeline: list[tuple[float, float]] = []  # (monotonic time, CPU-s so far) after each sample
 
     def __enter__(self) -> CpuSampler:
         self._thread.start()
@@ -88,6 +90,18 @@ class CpuSampler:
             # A zombie shows no command line: keep the kind seen before.
             kind = kind_of(cmdline) if cmdline else self._cpu.get(key, ("other", 0.0))[0]
             self._cpu[key] = (kind, cpu)
+        self.timeline.append((time.monotonic(), sum(cpu for _kind, cpu in self._cpu.values())))
+
+    def busy(self, bucket: float = 30.0) -> list[float]:
+        """Cores busy on average in each ``bucket`` seconds since the first sample: where a run waits."""
+        if len(self.timeline) < 2:
+            return []
+        start, end = self.timeline[0][0], self.timeline[-1][0]
+        spent = [0.0] * (int((end - start) // bucket) + 1)
+        for (_t0, c0), (t1, c1) in zip(self.timeline, self.timeline[1:], strict=False):
+            spent[int((t1 - start) // bucket)] += c1 - c0
+        lengths = [bucket] * (len(spent) - 1) + [max(end - start - bucket * (len(spent) - 1), 1e-9)]
+        return [round(cpu / length, 2) for cpu, length in zip(spent, lengths, strict=True)]
 
     def by_kind(self) -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)

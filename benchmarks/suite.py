@@ -41,6 +41,9 @@ BASELINE = Path(__file__).with_name("test-ids-baseline.txt")
 # The suite against its own CPU floor: wall within 1.2 x (sampled CPU-s of its processes / cores), and its CPU
 # per test id no higher than the sampled 846 CPU-s over 603 ids of the run before the speed work.
 FLOOR_GOAL, BEFORE_CPU, BEFORE_IDS = 1.2, 846, 603
+BUSY_BUCKET = (
+    30.0  # seconds per figure of the suite's cores-busy timeline (where it waits instead of working)
+)
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 # What each test file is for, to say where the suite's wall time goes.
 GROUPS = {
@@ -200,6 +203,10 @@ def main() -> int:
             print(
                 f"CPU per test id: {sampled / len(ids):.2f} CPU-s ({sampled:.0f} / {len(ids)} ids); "
                 f"before: {BEFORE_CPU / BEFORE_IDS:.2f} ({BEFORE_CPU} / {BEFORE_IDS}), goal: no higher"
+            )
+            print(
+                f"cores busy, each {BUSY_BUCKET:.0f} s of the suite: "
+                + " ".join(f"{b:.1f}" for b in sampler.busy(BUSY_BUCKET))
             )
             if junit.exists():
                 print("wall seconds per phase (sum of its tests' setup + call + teardown):")
