@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -168,7 +169,9 @@ def walk(mode: str) -> Walk:
                 # `check` fails (rc 1) exactly when it prints a hint; every other command must succeed.
                 expected_rc = 1 if command.line.endswith(" check") and not actual.endswith(": OK") else 0
                 if rc != expected_rc:
-                    mismatches.append(f"$ {command.line}: rc {rc}, expected {expected_rc}\n{actual}")
+                    mismatches.append(
+                        f"$ {command.line}: rc {rc}, expected {expected_rc}\n{actual}{_logs_named(text)}"
+                    )
                 if actual != normalize(command.expected):
                     diff = difflib.unified_diff(
                         normalize(command.expected).splitlines(),
@@ -183,6 +186,19 @@ def walk(mode: str) -> Walk:
         finally:
             left = _teardown(prefix, env, activate, lab_dir, mode, repo)
     return Walk("", outputs, mismatches, left, timings)
+
+
+def _logs_named(text: str, lines: int = 40) -> str:
+    """The end of each log a failed command points to ("see <path>.log"): the lab directory is gone by the
+    time the test reports, and a failure that happens only under load is read from here."""
+    tails = []
+    for name in re.findall(r"see (/\S+?\.log)\b", text):
+        try:
+            tail = Path(name).read_text(errors="replace").splitlines()[-lines:]
+        except OSError as exc:
+            tail = [f"(unreadable: {exc})"]
+        tails.append(f"\n--- {name} (last {lines} lines)\n" + "\n".join(tail))
+    return "".join(tails)
 
 
 # Both walks from the session's start, side by side: each is mostly waiting (the ALB's waiter, health checks).
