@@ -29,6 +29,7 @@ from procscan import CLI, clean_up, namespaces, plane_prefixes, run_prefix, with
 from alblab import pids
 from alblab.dataplane import availability
 from alblab.state import aws_clients
+from alblab.terraform import running_pid
 
 pytestmark = [pytest.mark.lifecycle, pytest.mark.timeout(1200)]
 DATAPLANE = availability() is None
@@ -216,7 +217,9 @@ def test_up_converges_after_a_ctrl_c_in_the_albs_waiter(jobs: Jobs) -> None:
     it as the old one; the emulator refuses the name): the next up keeps the ALB the API has instead, as
     ``terraform untaint`` would. Why AWS matters here: "This operation is idempotent", CreateLoadBalancer,
     https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html"""
-    rc, output = jobs.result("faults_ctrl_c")["converged"]
+    result = jobs.result("faults_ctrl_c")
+    print(f"the Ctrl-C itself left the ALB tainted: {result['tainted_by_the_interrupt']}")
+    rc, output = result["converged"]
     assert rc == 0, output
     assert "aws_lb.this: tainted by the interrupted apply, AWS has it (" in output, output
     assert "kept, untainted" in output
@@ -227,16 +230,24 @@ def ctrl_c_scenario(env: Env) -> dict[str, Any]:
     took = {}
     # Early in the apply (little or nothing made yet), then inside the ALB's waiter (a partial state).
     for point in ("early in the apply", "in the ALB's waiter"):
-        up = Up(env, "basic", *extra)
-        up.wait_for("alblab: terraform apply ...")
-        if point == "in the ALB's waiter":
-            in_the_waiter(env)
-        took[point] = up.interrupt()
-        assert up.finish() == 130, up.output()
-        assert "Traceback" not in up.output()
-        assert "interrupted" in up.output()
-        assert list(env.tmp.iterdir()) == [], "an interrupted up leaked temp files"
+        for attempt in range(1, 4):
+            up = Up(env, "basic", *extra)
+            up.wait_for("alblab: terraform apply ...")
+            if point == "in the ALB's waiter":
+                in_the_waiter(env)
+            took[point] = up.interrupt()
+            assert up.finish() == 130, up.output()
+            assert "Traceback" not in up.output()
+            assert "interrupted" in up.output()
+            assert list(env.tmp.iterdir()) == [], "an interrupted up leaked temp files"
+            # "Early" is before the ALB exists. On a loaded machine the Ctrl-C can reach Terraform after its
+            # CreateLoadBalancer: the next up would then never wait in a waiter. That one is the other point's
+            # case, so it starts again from clean.
+            if point != "early in the apply" or attempt == 3 or not alb_made(env):
+                break
+            assert_message(alblab(env, "down"), 0, "nothing is left")
     assert all(t < 5 for t in took.values()), took  # the hint comes before Terraform finishes stopping
+    tainted_by_the_interrupt = taint_the_alb(env)
 
     up = Up(env, "basic", *extra)
     converged = (up.finish(), up.output())  # judged by its own test (the partial state's convergence)
@@ -250,7 +261,46 @@ def ctrl_c_scenario(env: Env) -> dict[str, Any]:
     prefixes = plane_prefixes(env.home)
     assert_message(alblab(env, "down"), 0, "nothing is left")
     assert_clean(env, prefixes)
-    return {"took": took, "converged": converged}
+    return {"took": took, "converged": converged, "tainted_by_the_interrupt": tainted_by_the_interrupt}
+
+
+def taint_the_alb(e: Env, timeout: float = 300) -> bool:
+    """Make sure the ALB is tainted in the state, as a Ctrl-C inside its waiter leaves it; returns whether
+    the interrupt did so itself. Under load the Ctrl-C can land after the waiter returned (the ALB is then
+    saved as made): the mark Terraform would have written is written here, once the Terraform the interrupt
+    stopped has saved its state, so the next up always meets a tainted ALB the API has."""
+    state_file = terraform_stopped(e, timeout) / "terraform.tfstate"
+    state = json.loads(state_file.read_text())
+    (alb,) = [r for r in state["resources"] if r["type"] == "aws_lb" and r["mode"] == "managed"]
+    (instance,) = alb["instances"]
+    if instance.get("status") == "tainted":
+        return True
+    instance["status"] = "tainted"
+    state["serial"] += 1
+    state_file.write_text(json.dumps(state, indent=2) + "\n")
+    return False
+
+
+def stack_elbv2(e: Env) -> Any:
+    """ELBv2 in the stack's own emulated account (alblab.accounts)."""
+    record = json.loads((e.home / "session.json").read_text())
+    (stack,) = record["stacks"].values()
+    return aws_clients(f"http://127.0.0.1:{record['emulator_port']}", access_key=stack["access_key"]).elbv2
+
+
+def terraform_stopped(e: Env, timeout: float = 300) -> Path:
+    """The stack's work copy, once the Terraform an interrupt stopped has saved its state and gone."""
+    (launcher,) = (e.home / "work").glob("*/.alblab-terraform")  # written before any Terraform runs
+    deadline = time.monotonic() + timeout
+    while running_pid(launcher.parent) is not None:
+        assert time.monotonic() < deadline, "the interrupted Terraform did not stop"
+        time.sleep(0.2)
+    return launcher.parent
+
+
+def alb_made(e: Env) -> bool:
+    terraform_stopped(e)
+    return bool(stack_elbv2(e).describe_load_balancers()["LoadBalancers"])
 
 
 def in_the_waiter(e: Env, timeout: float = 300) -> None:
@@ -258,10 +308,7 @@ def in_the_waiter(e: Env, timeout: float = 300) -> None:
     knows the ALB, and a few seconds have passed (its waiter idles 30 s before the first poll). A Ctrl-C
     while CreateLoadBalancer is in flight instead leaves an ALB no state knows, on AWS as here (the next
     apply meets "already exists"): not the point this case is about."""
-    record = json.loads((e.home / "session.json").read_text())
-    endpoint = f"http://127.0.0.1:{record['emulator_port']}"
-    (stack,) = record["stacks"].values()  # the stack's own emulated account (alblab.accounts)
-    elbv2 = aws_clients(endpoint, access_key=stack["access_key"]).elbv2
+    elbv2 = stack_elbv2(e)
     deadline = time.monotonic() + timeout
     while not elbv2.describe_load_balancers()["LoadBalancers"]:
         assert time.monotonic() < deadline, "the ALB was not created"
