@@ -26,6 +26,7 @@ and what this adapter does about each:
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -36,7 +37,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from python_terraform import IsFlagged, Terraform
 
@@ -175,11 +176,34 @@ def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
 _SETSID = shutil.which("setsid") or "setsid"
 
 
+T = TypeVar("T")
+# How long a start of the launcher is retried while it is "text file busy" (see ``_start``).
+BUSY_RETRY_S = 10.0
+
+
+def _start(run: Callable[[], T]) -> T:
+    """``run()``, retried while exec of the launcher fails with ETXTBSY. The launcher was just written: a
+    process another thread forks in that moment holds the file open for writing until it execs its own
+    program, and Linux refuses to execute a file open for writing. Nothing has run when exec fails."""
+    deadline = time.monotonic() + BUSY_RETRY_S
+    while True:
+        try:
+            return run()
+        except OSError as exc:
+            if exc.errno != errno.ETXTBSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class _Terraform(Terraform):
-    """python-terraform that never parses the state file (see the module's docstring)."""
+    """python-terraform that never parses the state file (see the module's docstring) and starts its
+    launcher through ``_start``."""
 
     def read_state_file(self, file_path: str | None = None) -> None:
         self.tfstate = None
+
+    def cmd(self, cmd: str, *args: Any, **kwargs: Any) -> Any:
+        return _start(lambda: super(_Terraform, self).cmd(cmd, *args, **kwargs))
 
 
 def running_pid(workdir: Path) -> int | None:
@@ -402,7 +426,7 @@ class TerraformRunner:
         out_path = self.workdir / f".alblab-{command}.out.jsonl"
         err_path = self.workdir / f".alblab-{command}.err"
         with out_path.open("wb") as out_file, err_path.open("wb") as err_file:
-            proc = subprocess.Popen(argv, cwd=self.workdir, stdout=out_file, stderr=err_file)
+            proc = _start(lambda: subprocess.Popen(argv, cwd=self.workdir, stdout=out_file, stderr=err_file))
         events: list[dict[str, Any]] = []
         failed: Exception | None = None
         with out_path.open("rb") as reader:

@@ -234,3 +234,22 @@ def test_an_apply_outlives_the_process_that_started_it(tmp_path: Path) -> None:
         time.sleep(0.1)
     state = json.loads((tmp_path / "terraform.tfstate").read_text())
     assert sorted(r["name"] for r in state["resources"]) == ["after", "slow"]
+
+
+def test_a_launcher_held_open_for_writing_is_started_once_it_is_free(tmp_path: Path) -> None:
+    """Linux refuses to execute a file open for writing (ETXTBSY). A process another thread forks just as
+    the launcher is written holds it so until that process execs; the start is retried meanwhile."""
+    import subprocess
+    import sys
+
+    (tmp_path / "main.tf").write_text('output "x" {\n  value = 1\n}\n')
+    runner = TerraformRunner(tmp_path, cli_config_env(tmp_path.parent / "tfrc-busy"))
+    launcher = runner._tf.terraform_bin_path
+    hold = "import sys, time; f = open(sys.argv[1], 'a'); print(1, flush=True); time.sleep(1)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, launcher], stdout=subprocess.PIPE)
+    assert holder.stdout is not None and holder.stdout.readline() == b"1\n"
+    with pytest.raises(OSError) as busy:
+        subprocess.run([launcher, "version"], check=False, capture_output=True)
+    assert busy.value.errno == 26  # ETXTBSY: what an unretried start meets
+    runner.init()  # retried until the holder has let go
+    holder.wait()
