@@ -713,8 +713,10 @@ class StackHandle:
         ALB and Terraform then deletes it as the old one; the emulator refuses the name. An ALB the API still
         has, provisioning or active, is the one that apply made: it is untainted and kept, as
         ``terraform untaint`` would."""
-        elbv2 = self.clients().elbv2
-        for address, arn in tainted_load_balancers(self.resources()):
+        tainted = tainted_load_balancers(self.resources())
+        elbv2 = self.clients().elbv2 if tainted else None  # boto3 clients only when there is one to look up
+        for address, arn in tainted:
+            assert elbv2 is not None
             try:
                 (found,) = elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
             except (ClientError, ValueError):

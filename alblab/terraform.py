@@ -206,6 +206,11 @@ class _Terraform(Terraform):
         return _start(lambda: super(_Terraform, self).cmd(cmd, *args, **kwargs))
 
 
+def events_path(workdir: Path, command: str) -> Path:
+    """Where a running ``apply`` or ``destroy`` in ``workdir`` writes its ``-json`` events (``_stream``)."""
+    return Path(workdir) / f".alblab-{command}.out.jsonl"
+
+
 def running_pid(workdir: Path) -> int | None:
     """The PID of a Terraform still running in ``workdir`` (ours: started through the launcher)."""
     try:
@@ -423,7 +428,7 @@ class TerraformRunner:
         is raised once the command has ended. A Ctrl-C returns at once; the caller stops Terraform
         (``stop_running``)."""
         command = argv[1]
-        out_path = self.workdir / f".alblab-{command}.out.jsonl"
+        out_path = events_path(self.workdir, command)
         err_path = self.workdir / f".alblab-{command}.err"
         with out_path.open("wb") as out_file, err_path.open("wb") as err_file:
             proc = _start(lambda: subprocess.Popen(argv, cwd=self.workdir, stdout=out_file, stderr=err_file))

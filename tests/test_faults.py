@@ -29,7 +29,7 @@ from procscan import CLI, clean_up, namespaces, plane_prefixes, run_prefix, with
 from alblab import pids
 from alblab.dataplane import availability
 from alblab.state import aws_clients
-from alblab.terraform import running_pid
+from alblab.terraform import events_path, running_pid
 
 pytestmark = [pytest.mark.lifecycle, pytest.mark.timeout(1200)]
 DATAPLANE = availability() is None
@@ -288,14 +288,20 @@ def stack_elbv2(e: Env) -> Any:
     return aws_clients(f"http://127.0.0.1:{record['emulator_port']}", access_key=stack["access_key"]).elbv2
 
 
+def stack_workdir(e: Env) -> Path:
+    """The one stack's work copy (its Terraform launcher is written before any Terraform runs)."""
+    (launcher,) = (e.home / "work").glob("*/.alblab-terraform")
+    return launcher.parent
+
+
 def terraform_stopped(e: Env, timeout: float = 300) -> Path:
     """The stack's work copy, once the Terraform an interrupt stopped has saved its state and gone."""
-    (launcher,) = (e.home / "work").glob("*/.alblab-terraform")  # written before any Terraform runs
+    workdir = stack_workdir(e)
     deadline = time.monotonic() + timeout
-    while running_pid(launcher.parent) is not None:
+    while running_pid(workdir) is not None:
         assert time.monotonic() < deadline, "the interrupted Terraform did not stop"
         time.sleep(0.2)
-    return launcher.parent
+    return workdir
 
 
 def alb_made(e: Env) -> bool:
@@ -445,7 +451,7 @@ def damaged_mid_apply_scenario(env: Env) -> None:
     (terraform,) = [p for p in ours(env) if pids.cmdline(p)[:2] == [TERRAFORM, b"apply"]]
     # It goes on writing its progress after its reader died, and lives: it never writes into a pipe, which
     # would kill it with SIGPIPE before it saves what it created.
-    (events,) = env.home.rglob(".alblab-apply.out.jsonl")
+    events = events_path(stack_workdir(env), "apply")
     size, deadline = events.stat().st_size, time.monotonic() + 60
     while events.stat().st_size == size and pids.alive(terraform):
         assert time.monotonic() < deadline, "Terraform wrote nothing for 60 s"
