@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from alblab import pids
+from alblab import niceness, pids
 from alblab.aws_env import REGION
 from alblab.errors import AlblabError
 from alblab.strict.mode import ModeError, emulator_mode
@@ -74,7 +74,8 @@ class Emulator:
     def spawn(self) -> int:
         """Start the server process and return its PID at once (record it before waiting for it)."""
         if self._proc is not None:
-            return self._proc.pid
+            niceness.carry_into_session(self._proc.pid)
+        return self._proc.pid
         try:
             emulator_mode()  # a mistyped ALBLAB_EMULATOR fails here, with its name, not as a dead server
         except ModeError as exc:

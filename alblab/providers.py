@@ -22,7 +22,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from alblab import pids
+from alblab import niceness, pids
 from alblab.aws_env import DEFAULT_KEY, fake_aws_env
 from alblab.errors import AlblabError
 from alblab.tfconfig import find_mirror
@@ -104,6 +104,7 @@ class SharedProvider:
                 env=env,
                 start_new_session=True,
             )
+        niceness.carry_into_session(self._proc.pid)
         return self._proc.pid
 
     def wait_ready(self, timeout: float = 60.0) -> str:

@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 
 from python_terraform import IsFlagged, Terraform
 
-from alblab import pids
+from alblab import niceness, pids
 from alblab.errors import AlblabError
 from alblab.trace import trace_path
 
@@ -160,14 +160,15 @@ def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
     launcher = workdir / ".alblab-terraform"
     # The PID file lets a caller interrupted by Ctrl-C stop this Terraform gracefully (one SIGINT) and wait
     # for it to save its state. setsid keeps the terminal's Ctrl-C from reaching Terraform directly: a second
-    # SIGINT makes Terraform exit at once and may lose state, so exactly one is sent, by ``stop()``.
+    # SIGINT makes Terraform exit at once and may lose state, so exactly one is sent, by ``stop()``. The new
+    # session takes the launcher's nice (alblab.niceness).
     # ALBLAB_TF_LOG (set by benchmarks/suite.py) collects one line per command, to count them by kind.
     log = '[ -n "$ALBLAB_TF_LOG" ] && echo "$1 $$" >> "$ALBLAB_TF_LOG"\n'
     # init installs the provider and writes the lock file: never through a shared (reattached) provider.
     init = '[ "$1" = init ] && unset TF_REATTACH_PROVIDERS\n'
     launcher.write_text(
         f"#!/bin/sh\n{exports}echo $$ > {PID_FILE}\n{log}{init}"
-        f'exec {shlex.quote(_SETSID)} {shlex.quote(terraform)} "$@"\n'
+        + niceness.launcher_exec(shlex.quote(_SETSID), shlex.quote(terraform))
     )
     launcher.chmod(0o755)
     return launcher

@@ -26,6 +26,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -38,6 +39,7 @@ from alblab.sources import REPO_ROOT
 PHASES = ("init", "plan", "apply", "second_plan", "destroy")
 FAST_LANE = "not apply and not dataplane and not lifecycle"  # as the Makefile's test-fast
 BASELINE = Path(__file__).with_name("test-ids-baseline.txt")
+JOB_TIMES_ENV = "ALBLAB_JOB_TIMES"  # where tests/jobs.py writes its timeline
 # The suite against its own CPU floor: wall within 1.2 x (sampled CPU-s of its processes / cores), and its CPU
 # per test id no higher than the sampled 846 CPU-s over 603 ids of the run before the speed work.
 FLOOR_GOAL, BEFORE_CPU, BEFORE_IDS = 1.2, 846, 603
@@ -146,6 +148,16 @@ def table(times: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def print_jobs(record: dict[str, Any]) -> None:
+    """The early jobs' timeline (tests/jobs.py): a late start or a long tail is where the suite waits."""
+    jobs = record["jobs"]
+    print(
+        f"early jobs: {len(jobs)} on {record['workers']} threads at nice {record['nice']}; s from the start:"
+    )
+    for name, (start, end) in jobs.items():
+        print(f"  {name:<26} {start:7.1f} → {end:7.1f}  ({end - start:6.1f})")
+
+
 def compare_ids(ids: list[str]) -> None:
     print(f"test ids now: {len(ids)}")
     if not BASELINE.exists():
@@ -181,7 +193,13 @@ def main() -> int:
         rc = 0
         if not args.skip_suite:
             tf_log, junit, timings = work / "terraform.log", work / "suite.xml", work / "timings.json"
-            env = {**os.environ, "ALBLAB_TF_LOG": str(tf_log), "ALBLAB_TIMINGS": str(timings)}
+            job_times = work / "jobs.json"
+            env = {
+                **os.environ,
+                "ALBLAB_TF_LOG": str(tf_log),
+                "ALBLAB_TIMINGS": str(timings),
+                JOB_TIMES_ENV: str(job_times),
+            }
             with CpuSampler() as sampler:
                 wall, rc, cpu = run_pytest(pytest_argv(args.pytest_args, junit), env)
             results["suite"] = wall
@@ -212,6 +230,8 @@ def main() -> int:
                 print("wall seconds per phase (sum of its tests' setup + call + teardown):")
                 for group, sec in phases(junit).items():
                     print(f"  {group:<24} {sec:7.1f}")
+            if job_times.exists():
+                print_jobs(json.loads(job_times.read_text()))
             if timings.exists():
                 print("per-example phase times inside the suite (s, all examples at once):")
                 print(table(json.loads(timings.read_text())))

@@ -4,11 +4,20 @@ A test module registers the slow, Terraform-bound part of its fixture with ``@ea
 session starts, every job whose module has selected tests begins at once (they overlap the pure-Python tests
 and each other), and the module's fixture only waits for ``jobs.result("name")``. Without this, a module's
 fixture would start its work only when pytest reaches that module, one module after the other.
+
+The jobs run at a lower CPU priority than pytest's own thread (``JOBS_NICE``): that thread runs the tests one
+after the other and is the suite's critical path, while the jobs mostly sit in the provider's waiters and can
+take the CPU the tests leave. Linux keeps nice per thread and a child inherits its thread's, and the sessions
+the jobs start (Terraform, emulators, providers) take it along (alblab.niceness).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +36,9 @@ class JobContext:
 
 
 Job = Callable[[JobContext], Any]
+JOBS_NICE = int(os.environ.get("ALBLAB_JOBS_NICE", "10"))  # 0: the jobs compete with the tests as equals
+# benchmarks/suite.py reads the jobs' nice and when each started and ended (s since the pool began) here.
+TIMES_ENV = "ALBLAB_JOB_TIMES"
 # name -> (test module, job, how long it takes: the longest start first, so they finish together)
 REGISTRY: dict[str, tuple[Path, Job, float]] = {}
 
@@ -53,16 +65,37 @@ class Jobs:
     # the two cores anyway.
     def __init__(self, context: JobContext, selected_files: set[Path], workers: int = 8) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="alblab-job")
+        self._workers = workers
         self._futures: dict[str, Future[Any]] = {}
+        self._began = time.monotonic()
+        # JOBS_NICE below pytest's own thread, also when the suite itself runs under `nice` (19: the lowest).
+        self._nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + JOBS_NICE)
+        self.times: dict[str, tuple[float, float]] = {}
         self.context = context
         wanted = [(seconds, name, fn) for name, (f, fn, seconds) in REGISTRY.items() if f in selected_files]
         for _seconds, name, fn in sorted(wanted, key=lambda job: -job[0]):
-            self._futures[name] = self._pool.submit(fn, context)
+            self._submit(name, fn)
+
+    def _submit(self, name: str, fn: Job) -> None:
+        self._futures[name] = self._pool.submit(self._timed, name, fn)
+
+    def _timed(self, name: str, fn: Job) -> Any:
+        # Per thread, so that pytest's own thread keeps its priority.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self._nice)
+        start = time.monotonic() - self._began
+        try:
+            return fn(self.context)
+        finally:
+            self.times[name] = (round(start, 1), round(time.monotonic() - self._began, 1))
 
     def result(self, name: str) -> Any:
         if name not in self._futures:  # a module selected by a path pytest resolved differently
-            self._futures[name] = self._pool.submit(REGISTRY[name][1], self.context)
+            self._submit(name, REGISTRY[name][1])
         return self._futures[name].result()
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        path = os.environ.get(TIMES_ENV)
+        if path:
+            times = dict(sorted(self.times.items(), key=lambda kv: kv[1]))
+            Path(path).write_text(json.dumps({"nice": self._nice, "workers": self._workers, "jobs": times}))

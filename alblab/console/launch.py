@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from alblab import consoles, records
+from alblab import consoles, niceness, records
 from alblab.errors import StateError, UsageError
 
 LOOPBACK = "127.0.0.1"
@@ -107,6 +107,7 @@ def open_console(
             start_new_session=True,  # Ctrl-C in this terminal must not stop it; `alblab down` does
             env={**os.environ, **records.mark(home)},  # `down` finds it by the mark when the records are lost
         )
+    niceness.carry_into_session(process.pid)
     record.pid = process.pid
     consoles.write(home, record)
     deadline = time.monotonic() + START_TIMEOUT_S

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from alblab import niceness
 from alblab.pids import alive
 
 MARKER_VAR = "ALBLAB_PLANE"
@@ -70,6 +71,7 @@ def spawn(
             start_new_session=True,
             env={**(env if env is not None else os.environ), MARKER_VAR: marker},
         )
+    niceness.carry_into_session(popen.pid)
     _CHILDREN[popen.pid] = popen
     return popen
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alblab import pids, records
+from alblab import niceness, pids, records
 from alblab.lab.daemon import LOG_NAME, PID_NAME, SOCKET_NAME
 from alblab.lab.errors import LabError
 from alblab.sources import REPO_ROOT
@@ -105,6 +105,7 @@ def spawn_daemon(lab_dir: Path, name: str) -> int:
         start_new_session=True,  # Ctrl-C in the participant's shell must not kill the lab
         env=os.environ.copy(),
     )
+    niceness.carry_into_session(process.pid)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
