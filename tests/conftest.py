@@ -1,8 +1,9 @@
 """Session fixtures shared by every test module: emulator, AWS clients, and the applied examples.
 
 Examples are applied ONCE per session, all at once in threads (the provider's fixed waiters are idle
-time). Tests marked ``destroy_phase`` run last; the ``applied`` finalizer destroys whatever is still
-up, so an aborted run leaves nothing behind in the emulator (or in a real account).
+time). Their destroy starts in the background once the last test that uses them is done; tests marked
+``destroy_phase`` run last and wait for it (``destroyed``); the ``example_job`` finalizer destroys whatever
+is still up, so an aborted run leaves nothing behind in the emulator (or in a real account).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ collect_ignore = ["fixtures"]
 
 APPLY_TIMEOUT = 900
 DEFAULT_TIMEOUT = 300
+# Fixtures that use the examples' plans or stacks; the others a test may wait for (the early jobs).
+STACK_USERS = {"planned", "applied"}
+WAITS_FOR = {"jobs", "bad_plan", "validations"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,23 +69,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config._alblab_needs_apply = any("applied" in names for names in uses)  # type: ignore[attr-defined]
     config._alblab_needs_plan = any(names & {"applied", "planned"} for names in uses)  # type: ignore[attr-defined]
     config._alblab_files = {Path(str(i.path)).resolve() for i in items}  # type: ignore[attr-defined]
-    # Stable sort: first what needs nothing from the background (it runs while the examples and the early
-    # jobs work), then what waits for them, then the changes applied over the examples, destroy-phase tests
-    # last; otherwise pytest's order.
-    waits_for = {"planned", "applied", "jobs", "bad_plan", "validations"}
 
-    def order(item: pytest.Item) -> tuple[int, bool]:
-        waits = bool(set(getattr(item, "fixturenames", ())) & waits_for)
-        phase = (
-            2
-            if item.get_closest_marker("destroy_phase")
-            else 1
-            if item.get_closest_marker("change_phase")
-            else 0
-        )
-        return (phase, waits)
+    # Stable sort, otherwise pytest's order: first what needs nothing from the background (it runs while the
+    # examples and the early jobs work), then what uses the examples' stacks, then the changes applied over
+    # them; the examples' destroy starts in the background after the last of these (pytest_runtest_teardown),
+    # while the tests that wait for the early jobs run; the destroy-phase tests last.
+    def order(item: pytest.Item) -> int:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("destroy_phase"):
+            return 4
+        if item.get_closest_marker("change_phase"):
+            return 2
+        if names & STACK_USERS:
+            return 1
+        return 3 if names & WAITS_FOR else 0
 
     items.sort(key=order)
+    users = [i for i in items if "applied" in getattr(i, "fixturenames", ()) and order(i) < 4]
+    config._alblab_last_stack_user = users[-1] if users else None  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(trylast=True)  # after the test's own fixtures are torn down
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    job = getattr(item.config, "_alblab_example_job", None)
+    if job is not None and item is getattr(item.config, "_alblab_last_stack_user", None):
+        job.destroy_in_background()
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +146,8 @@ class ExampleJob:
         self.items = items
         self.apply = apply
         self._planned = {item.example: threading.Event() for item in items}
+        self._destroy: threading.Thread | None = None
+        self._destroy_lock = threading.Lock()
         self._thread = threading.Thread(
             target=ex.run_all, args=(items, self._one), name="alblab-examples", daemon=True
         )
@@ -156,6 +170,23 @@ class ExampleJob:
         self._thread.join()
         return {item.example: item for item in self.items}
 
+    def destroy_in_background(self) -> None:
+        """Start destroying every example (once its apply is done); no test may use the stacks after this."""
+        with self._destroy_lock:
+            if self._destroy is None:
+                self._destroy = threading.Thread(
+                    target=lambda: ex.destroy_all(list(self.wait().values())),
+                    name="alblab-examples-destroy",
+                    daemon=True,
+                )
+                self._destroy.start()
+
+    def destroyed(self) -> dict[str, ex.AppliedExample]:
+        self.destroy_in_background()
+        assert self._destroy is not None
+        self._destroy.join()
+        return {item.example: item for item in self.items}
+
 
 @pytest.fixture(scope="session")
 def example_job(
@@ -165,13 +196,14 @@ def example_job(
         ex.prepare(alblab_session, name, ex.unique_name(run_prefix, name)) for name in ex.list_examples()
     ]
     job = ExampleJob(items, apply=getattr(pytestconfig, "_alblab_needs_apply", True))
+    pytestconfig._alblab_example_job = job  # type: ignore[attr-defined]  # for pytest_runtest_teardown
     try:
         yield job
     finally:
-        job.wait()
-        # Destroy whatever a destroy-phase test did not (aborted run, failed test); never raise here,
-        # the emulator must still stop.
-        ex.destroy_all(items)
+        pytestconfig._alblab_example_job = None  # type: ignore[attr-defined]
+        # Destroy whatever is still up (an aborted run, a deselected destroy phase); never raises, the
+        # emulator must still stop.
+        job.destroyed()
         for item in items:
             if item.destroy_error is not None:
                 print(f"alblab: destroy of {item.name} failed: {item.destroy_error}")
@@ -213,3 +245,9 @@ def planned(example_job: ExampleJob) -> dict[str, ex.AppliedExample]:
 def applied(example_job: ExampleJob) -> dict[str, ex.AppliedExample]:
     """example name -> AppliedExample (``.error`` set when its apply failed; ``.ok()`` raises then)."""
     return example_job.wait()
+
+
+@pytest.fixture(scope="session")
+def destroyed(applied: dict[str, ex.AppliedExample], example_job: ExampleJob) -> dict[str, ex.AppliedExample]:
+    """example name -> AppliedExample once every example's destroy is done (``.destroy_error`` on failure)."""
+    return example_job.destroyed()
