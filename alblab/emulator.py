@@ -74,8 +74,7 @@ class Emulator:
     def spawn(self) -> int:
         """Start the server process and return its PID at once (record it before waiting for it)."""
         if self._proc is not None:
-            niceness.carry_into_session(self._proc.pid)
-        return self._proc.pid
+            return self._proc.pid
         try:
             emulator_mode()  # a mistyped ALBLAB_EMULATOR fails here, with its name, not as a dead server
         except ModeError as exc:
@@ -99,6 +98,7 @@ class Emulator:
                 # Own session: a Ctrl-C meant for the CLI must not take the emulator (and its state) along.
                 start_new_session=True,
             )
+        niceness.carry_into_session(self._proc.pid)
         return self._proc.pid
 
     def start(self, timeout: float = 60.0) -> Emulator:

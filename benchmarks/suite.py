@@ -204,11 +204,8 @@ def main() -> int:
                 wall, rc, cpu = run_pytest(pytest_argv(args.pytest_args, junit), env)
             results["suite"] = wall
             print(f"\nsuite: {wall:.1f} s wall (pytest exit {rc}), {cpu:.0f} CPU-s in all processes")
-            commands = (
-                Counter(line.split()[0] for line in tf_log.read_text().splitlines())
-                if tf_log.exists()
-                else {}
-            )
+            lines = tf_log.read_text().splitlines() if tf_log.exists() else []
+            commands = Counter(line.split()[0] for line in lines)
             print("terraform commands: " + ", ".join(f"{k} {n}" for k, n in commands.most_common()))
             by_kind = sorted(sampler.by_kind().items(), key=lambda kv: -kv[1])
             print("CPU seconds by process (sampled): " + ", ".join(f"{k} {s:.0f}" for k, s in by_kind if s))
