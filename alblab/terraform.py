@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 
 from python_terraform import IsFlagged, Terraform
 
-from alblab import niceness, pids
+from alblab import initstamp, niceness, pids
 from alblab.errors import AlblabError
 from alblab.trace import trace_path
 
@@ -154,8 +154,12 @@ def _diagnostics_text(text: str) -> str:
 PID_FILE = ".alblab-terraform.pid"
 
 
+def _terraform_binary() -> str:
+    return shutil.which("terraform") or "terraform"
+
+
 def _write_launcher(workdir: Path, env: dict[str, str]) -> Path:
-    terraform = shutil.which("terraform") or "terraform"
+    terraform = _terraform_binary()
     exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in sorted(env.items()))
     launcher = workdir / ".alblab-terraform"
     # The PID file lets a caller interrupted by Ctrl-C stop this Terraform gracefully (one SIGINT) and wait
@@ -300,12 +304,20 @@ class TerraformRunner:
 
     # --- commands -----------------------------------------------------------------------------------------
 
-    def init(self, backend: bool = True, test_directory: str | None = None) -> None:
-        # test_directory: also install the modules that *.tftest.hcl run blocks load.
+    def init(self, backend: bool = True, test_directory: str | None = None) -> bool:
+        """``terraform init``, unless nothing it reads changed since its last success here (alblab.initstamp);
+        True when it ran. ``test_directory``: also install the modules that *.tftest.hcl run blocks load."""
+        env, flags = {**os.environ, **self.env}, {"backend": backend, "test_directory": test_directory}
+        binary = _terraform_binary()
+        if initstamp.is_current(self.workdir, env, binary, flags):
+            return False
+        initstamp.forget(self.workdir, env)
         self._check(
             "init",
             self._tf.init(backend=backend, upgrade=False, test_directory=test_directory, var=None),
         )
+        initstamp.record(self.workdir, env, binary, flags)
+        return True
 
     def validate(self) -> dict[str, Any]:
         # validate takes no -var/-input: go through cmd() with only the flags it knows.
