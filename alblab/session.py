@@ -697,7 +697,8 @@ class StackHandle:
             ws = self.prepare(extra_vars)
         with self.phase("init"):
             say("terraform init")
-            ws.runner.init()
+            if not ws.runner.init():
+                say("terraform init: nothing it reads changed since the last one here, not run again")
         if after_interrupt:
             self._keep_albs_being_created(ws.runner, say)
         return ws

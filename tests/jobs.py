@@ -44,7 +44,9 @@ REGISTRY: dict[str, tuple[Path, Job, float]] = {}
 
 
 def early(name: str, seconds: float = 30.0) -> Callable[[Job], Job]:
-    """Register ``fn`` as job ``name`` of the calling test module; ``seconds`` is its usual wall time."""
+    """Register ``fn`` as job ``name`` of the calling test module; ``seconds`` is its wall time in a whole
+    suite run (benchmarks/suite.py prints each job's): the longest start first, so that none is left alone at
+    the end."""
     # The caller's frame only: inspect.stack() would read the source of every frame, at collection time.
     module_file = Path(sys._getframe(1).f_code.co_filename).resolve()
 

@@ -115,7 +115,7 @@ def plan_groups() -> dict[str, list[Case]]:
     return {stage: [c for c in CASES if c.stage == stage] for stage in STAGES}
 
 
-@early("bad_plan", seconds=40)
+@early("bad_plan", seconds=260)
 def plan_bad_input(ctx: JobContext) -> BadPlan:
     """Both plans, started when the session starts (they are the slowest part of this module)."""
     work_root, endpoint, prefix, env = ctx.work_root, ctx.endpoint, f"{ctx.run_prefix}b", ctx.tf_env

@@ -106,7 +106,7 @@ def change_check(tmp: Path, edit: Callable[[str], str]) -> Run:
     return check(tmp / "run", str(infra), "--base", "HEAD", "--var", f"image={MOTO_AMI}", timeout=1400)
 
 
-@early("change_check_runs", seconds=420)
+@early("change_check_runs", seconds=530)
 def run_changes(ctx: JobContext) -> dict[str, Run]:
     base = ctx.work_root / "change-check"
     jobs = {"in_use": (base / "in-use", new_port), "rule": (base / "rule", new_rule)}
@@ -215,7 +215,7 @@ def test_a_base_that_does_not_apply_is_exit_1_and_says_so(tmp_path: Path) -> Non
 # --- Ctrl-C in either apply ----------------------------------------------------------------------------
 
 
-@early("change_check_ctrl_c", seconds=300)
+@early("change_check_ctrl_c", seconds=370)
 def interrupt_both_applies(ctx: JobContext) -> dict[str, Run]:
     base = ctx.work_root / "change-check-ctrl-c"
     infra = repo_with_change(base / "src", new_rule)

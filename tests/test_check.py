@@ -26,7 +26,7 @@ MISTAKES = Path(__file__).parent / "fixtures" / "aws-mistakes"
 pytestmark = [pytest.mark.apply, pytest.mark.timeout(900)]
 
 
-@early("check_runs", seconds=150)
+@early("check_runs", seconds=250)
 def run_both(ctx: JobContext) -> dict[str, Run]:
     """The checks at once, from the session's start: the provider's waiters are idle time."""
     base = ctx.work_root / "check"
@@ -45,7 +45,7 @@ def run_both(ctx: JobContext) -> dict[str, Run]:
     return side_by_side(check, jobs)
 
 
-@early("check_ctrl_c", seconds=240)
+@early("check_ctrl_c", seconds=400)
 def interrupt_after_the_apply(ctx: JobContext) -> dict[str, Run]:
     """Ctrl-C where the check runs things side by side: the second plan beside the verdicts and the data
     plane, and the destroy while the API is asked about each resource it has removed."""

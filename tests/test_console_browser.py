@@ -256,10 +256,10 @@ def _example(brought: Brought) -> None:
 
 
 LAB_STEPS = [["lab", "start"]] + [["lab", "next"]] * 7  # steps 1..8
-early("console_lab", seconds=420)(
+early("console_lab", seconds=600)(
     lambda _ctx: _job(LAB_STEPS, ["lab", "console"], "ALBLAB_LAB_DIR", _lab_at_step_8, ["lab", "stop"])
 )
-early("console_example", seconds=200)(
+early("console_example", seconds=260)(
     lambda _ctx: _job([["up", "examples/path-routing"]], ["console"], "ALBLAB_HOME", _example, ["down"])
 )
 

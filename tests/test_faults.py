@@ -198,7 +198,7 @@ class Up:
         return "\n".join(line for _t, line in self.lines)
 
 
-@early("faults_ctrl_c", seconds=200)
+@early("faults_ctrl_c", seconds=250)
 def ctrl_c_at_each_point(ctx: JobContext) -> dict[str, Any]:
     with case_env(ctx.work_root / "faults-ctrl-c") as env:
         return ctrl_c_scenario(env)
@@ -332,7 +332,7 @@ def process_of(e: Env, word: str) -> int:
     raise AssertionError(f"no running {word} for this case")
 
 
-@early("faults_dead_parts", seconds=120)
+@early("faults_dead_parts", seconds=110)
 def dead_parts(ctx: JobContext) -> None:
     if not DATAPLANE:
         return
@@ -397,7 +397,7 @@ def assert_clean_but_the_kept_record(
     shutil.rmtree(e.home)
 
 
-@early("faults_damaged_record", seconds=200)
+@early("faults_damaged_record", seconds=190)
 def damaged_record(ctx: JobContext) -> None:
     with case_env(ctx.work_root / "faults-damaged") as env:
         damaged_record_scenario(env)
@@ -431,7 +431,7 @@ def damaged_record_scenario(env: Env) -> None:
     assert_clean_but_the_kept_record(env, prefixes, TRUNCATED, console=TRUNCATED)
 
 
-@early("faults_damaged_mid_apply", seconds=120)
+@early("faults_damaged_mid_apply", seconds=25)
 def damaged_mid_apply(ctx: JobContext) -> None:
     with case_env(ctx.work_root / "faults-damaged-mid-apply") as env:
         damaged_mid_apply_scenario(env)
@@ -465,7 +465,7 @@ def damaged_mid_apply_scenario(env: Env) -> None:
     assert_clean_but_the_kept_record(env, set(), garbage)
 
 
-@early("faults_damaged_lab", seconds=150)
+@early("faults_damaged_lab", seconds=130)
 def damaged_lab(ctx: JobContext) -> None:
     if not DATAPLANE:
         return

@@ -202,8 +202,8 @@ def _logs_named(text: str, lines: int = 40) -> str:
 
 
 # Both walks from the session's start, side by side: each is mostly waiting (the ALB's waiter, health checks).
-early("lab_walk_root", seconds=300)(lambda _ctx: walk("root"))
-early("lab_walk_rootless", seconds=300)(lambda _ctx: walk("rootless"))
+early("lab_walk_root", seconds=670)(lambda _ctx: walk("root"))
+early("lab_walk_rootless", seconds=660)(lambda _ctx: walk("rootless"))
 
 
 @pytest.mark.parametrize("mode", ["root", "rootless"])

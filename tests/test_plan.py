@@ -107,7 +107,7 @@ def plan_diagnostics(ctx: JobContext, label: str, config: OtherConfig) -> list[d
     return diagnostics
 
 
-@early("other_plans", seconds=25)
+@early("other_plans", seconds=30)
 def plan_other_configs(ctx: JobContext) -> dict[str, list[dict[str, Any]]]:
     with ThreadPoolExecutor(max_workers=len(OTHER_CONFIGS)) as pool:
         futures = {label: pool.submit(plan_diagnostics, ctx, label, c) for label, c in OTHER_CONFIGS.items()}

@@ -83,7 +83,7 @@ def finished(rc: int, out: str, tmp: Path, **extra: subprocess.CompletedProcess[
     return run
 
 
-@early("plugin_consumer", seconds=150)
+@early("plugin_consumer", seconds=470)
 def run_consumer(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-consumer-", dir=ctx.work_root))
     proc = subprocess.run(
@@ -93,7 +93,7 @@ def run_consumer(ctx: JobContext) -> Run:
     return finished(proc.returncode, proc.stdout + proc.stderr, tmp)
 
 
-@early("plugin_ctrl_c", seconds=90)
+@early("plugin_ctrl_c", seconds=150)
 def run_and_interrupt(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-ctrl-c-", dir=ctx.work_root))
     with (tmp / "out.txt").open("wb") as out:
@@ -115,7 +115,7 @@ def run_and_interrupt(ctx: JobContext) -> Run:
     return finished(rc, text, tmp)
 
 
-@early("plugin_keep", seconds=150)
+@early("plugin_keep", seconds=200)
 def run_keep_then_cli(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-keep-", dir=ctx.work_root))
     home = tmp / "home"
@@ -136,7 +136,7 @@ def run_keep_then_cli(ctx: JobContext) -> Run:
     return finished(run.returncode, run.stdout + run.stderr, tmp, status=status, down=down)
 
 
-@early("plugin_accounts", seconds=150)
+@early("plugin_accounts", seconds=320)
 def run_one_configuration_twice(ctx: JobContext) -> Run:
     """Two fixtures of one configuration whose names are fixed (an ALB called "shop"), one with a variable
     switched, as docs/testing-your-config.md shows them; plus: the provider's own view of its account."""
@@ -171,7 +171,7 @@ def run_one_configuration_twice(ctx: JobContext) -> Run:
     return finished(proc.returncode, proc.stdout + proc.stderr, tmp)
 
 
-@early("plugin_xdist", seconds=150)
+@early("plugin_xdist", seconds=460)
 def run_consumer_on_two_workers(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-xdist-", dir=ctx.work_root))
     log = tmp.parent / f"{tmp.name}.tf.log"  # ALBLAB_TF_LOG: one line per Terraform command, its kind first
@@ -187,7 +187,7 @@ def run_consumer_on_two_workers(ctx: JobContext) -> Run:
     return run
 
 
-@early("plugin_keep_xdist", seconds=150)
+@early("plugin_keep_xdist", seconds=190)
 def run_keep_on_two_workers_then_cli(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-keep-xdist-", dir=ctx.work_root))
     (tmp / "test_kept.py").write_text(KEPT_TEST + "\n\ndef test_needs_no_stack():\n    pass\n")
@@ -212,7 +212,7 @@ def run_keep_on_two_workers_then_cli(ctx: JobContext) -> Run:
     return finished(run.returncode, out, tmp, **extra)
 
 
-@early("plugin_xdist_crash", seconds=150)
+@early("plugin_xdist_crash", seconds=160)
 def run_a_worker_that_dies(ctx: JobContext) -> Run:
     """A worker killed with its stack applied: the controller downs the worker's state directory."""
     tmp = Path(tempfile.mkdtemp(prefix="plugin-xdist-crash-", dir=ctx.work_root))

@@ -43,7 +43,7 @@ def test_a_fixed_response_503_stays_the_users(plain):
 """
 
 
-@early("plugin_root_health", seconds=150)
+@early("plugin_root_health", seconds=160)
 def run_user_tests(ctx: JobContext) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="plugin-root-health-", dir=ctx.work_root))
     (tmp / "test_root.py").write_text(textwrap.dedent(USER_TESTS))

@@ -54,7 +54,7 @@ def _from_plans(planned: dict[str, Any], key: str) -> dict[str, Any]:
     return {"valid": True, "diagnostics": []}
 
 
-@early("validate", seconds=20)
+@early("validate", seconds=30)
 def validate_modules(ctx: JobContext) -> dict[str, dict[str, Any]]:
     """``terraform validate`` of the root module and each submodule, from the session's start."""
     base = ctx.work_root / "validate"
@@ -102,7 +102,7 @@ def test_terraform_fmt() -> None:
     assert proc.returncode == 0, f"not terraform-fmt clean:\n{proc.stdout}{proc.stderr}"
 
 
-@early("terraform_test", seconds=15)
+@early("terraform_test", seconds=160)
 def run_terraform_tests(ctx: JobContext) -> str:
     """``terraform test`` of tests/tf/*.tftest.hcl from a copy of the root module, from the session's start;
     its output (a failure is the output too: the test says what failed)."""
