@@ -30,6 +30,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(1, str(Path(__file__).parents[1] / "tests"))
+from jobs import TIMES_ENV as JOB_TIMES_ENV
 from procstat import CLK, CpuSampler
 
 from alblab import examples as ex
@@ -39,7 +41,6 @@ from alblab.sources import REPO_ROOT
 PHASES = ("init", "plan", "apply", "second_plan", "destroy")
 FAST_LANE = "not apply and not dataplane and not lifecycle"  # as the Makefile's test-fast
 BASELINE = Path(__file__).with_name("test-ids-baseline.txt")
-JOB_TIMES_ENV = "ALBLAB_JOB_TIMES"  # where tests/jobs.py writes its timeline
 # The suite against its own CPU floor: wall within 1.2 x (sampled CPU-s of its processes / cores), and its CPU
 # per test id no higher than the sampled 846 CPU-s over 603 ids of the run before the speed work.
 FLOOR_GOAL, BEFORE_CPU, BEFORE_IDS = 1.2, 846, 603
