@@ -59,7 +59,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     real = config.getoption("--aws") == "real"
     for item in items:
         if item.get_closest_marker("timeout") is None:
-            slow = "applied" in getattr(item, "fixturenames", ())
+            # The examples' users and the early jobs' waiters may wait for an apply or a job first.
+            slow = bool(set(getattr(item, "fixturenames", ())) & ({"applied"} | WAITS_FOR))
             item.add_marker(pytest.mark.timeout(APPLY_TIMEOUT if slow else DEFAULT_TIMEOUT))
         if item.get_closest_marker("real_aws") and not real:
             item.add_marker(pytest.mark.skip(reason="needs --aws=real"))

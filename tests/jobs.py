@@ -79,11 +79,11 @@ class Jobs:
             self._submit(name, fn)
 
     def _submit(self, name: str, fn: Job) -> None:
-        self._futures[name] = self._pool.submit(self._timed, name, fn)
+        self._futures[name] = self._pool.submit(self._timed, name, fn, self._nice)
 
-    def _timed(self, name: str, fn: Job) -> Any:
-        # Per thread, so that pytest's own thread keeps its priority.
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self._nice)
+    def _timed(self, name: str, fn: Job, nice: int | None) -> Any:
+        if nice is not None:  # per thread, so that pytest's own thread keeps its priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
         start = time.monotonic() - self._began
         try:
             return fn(self.context)
@@ -91,8 +91,18 @@ class Jobs:
             self.times[name] = (round(start, 1), round(time.monotonic() - self._began, 1))
 
     def result(self, name: str) -> Any:
+        """The job's result; a job still queued behind the others is run here and now, in the caller's thread
+        and at its priority: a test waits for it, so it is on the critical path."""
         if name not in self._futures:  # a module selected by a path pytest resolved differently
             self._submit(name, REGISTRY[name][1])
+        queued = self._futures[name]
+        if queued.cancel():
+            here: Future[Any] = Future()
+            self._futures[name] = here
+            try:
+                here.set_result(self._timed(name, REGISTRY[name][1], None))
+            except BaseException as exc:  # kept for every test that waits for it, as a worker's would be
+                here.set_exception(exc)
         return self._futures[name].result()
 
     def shutdown(self) -> None:

@@ -228,9 +228,14 @@ def test_a_command_waits_for_the_terraform_an_interrupted_one_left_and_never_sig
         handle.wait_for_earlier_terraform(timeout=0.5)
     assert earlier.poll() is None
     killer = threading.Timer(1.0, earlier.terminate)
+    start = time.monotonic()
     killer.start()
     handle.wait_for_earlier_terraform(timeout=30)  # returns once it has stopped
-    assert earlier.poll() is not None
+    waited = time.monotonic() - start
+    # Seen stopped as it exits (its argv is gone before the kernel makes it a zombie): reap it, then check it
+    # was the killer that ended it, after the wait began.
+    assert earlier.wait(timeout=10) == -signal.SIGTERM
+    assert waited >= 1.0, f"returned after {waited:.2f} s, before the earlier Terraform was stopped"
 
 
 def test_the_console_carries_the_mark_and_comes_down_without_its_records(tmp_path: Path) -> None:
