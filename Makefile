@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # chromium + chromium-driver: the console's browser test (headless).
 APT_PACKAGES := haproxy nftables iproute2 nginx-light wrk socat graphviz curl fonts-nanum chromium chromium-driver
 
-.PHONY: help deps system-deps venv checkov-venv demo test test-fast pytest lint plan bench lab clean distclean
+.PHONY: help deps system-deps venv checkov-venv bytecode demo test test-fast pytest lint plan bench lab clean distclean
 
 help:
 	@echo "make demo              apply examples/basic against an embedded AWS emulator, show it, tear down"
@@ -75,7 +75,12 @@ lint: venv checkov-venv
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --directory . --skip-download
 
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
-pytest: deps
+# The suite starts a few hundred Python processes: byte-compile alblab once rather than in each of them (the
+# environment may say PYTHONDONTWRITEBYTECODE; compileall writes only what is stale).
+bytecode: venv
+	@$(PY) -m compileall -q alblab
+
+pytest: deps bytecode
 	@$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
@@ -83,7 +88,7 @@ test: lint pytest
 
 # The fast lane: static checks, plans, bad input and unit tests; no apply, no data plane, no CLI life cycle.
 FAST_LANE := not apply and not dataplane and not lifecycle
-test-fast: venv
+test-fast: venv bytecode
 	@$(PY) -m pytest -p no:cacheprovider -m "$(FAST_LANE)" $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 

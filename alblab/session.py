@@ -26,8 +26,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.exceptions import ClientError
-
 from alblab import accounts, consoles, records, recovery
 from alblab.aws_env import DEFAULT_KEY
 from alblab.emulator import Emulator, is_running, stop_running
@@ -714,6 +712,8 @@ class StackHandle:
         ALB and Terraform then deletes it as the old one; the emulator refuses the name. An ALB the API still
         has, provisioning or active, is the one that apply made: it is untainted and kept, as
         ``terraform untaint`` would."""
+        from botocore.exceptions import ClientError
+
         tainted = tainted_load_balancers(self.resources())
         elbv2 = self.clients().elbv2 if tainted else None  # boto3 clients only when there is one to look up
         for address, arn in tainted:

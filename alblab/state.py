@@ -7,11 +7,9 @@ and forward target groups; the readers sort so consumers can compare.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
-
-import boto3
-from botocore.config import Config
 
 from alblab.aws_env import DEFAULT_KEY, REGION, fake_aws_env
 from alblab.errors import StateError
@@ -45,9 +43,33 @@ class AwsClients:
     route53: Any
 
 
+_loader_lock = threading.Lock()
+_loader: Any = None
+
+
+def _botocore_session() -> Any:
+    """A new botocore session that shares this process's one model loader: each session would otherwise
+    parse the service models again (EC2's alone costs about 0.3 CPU-s), and a console or a test session
+    makes clients many times. boto3 is imported here, not with the module: a command that never calls the
+    API (``alblab lab next``, ``--help``) does not pay for it."""
+    global _loader
+    import botocore.session
+
+    session = botocore.session.get_session()
+    with _loader_lock:
+        if _loader is None:
+            _loader = session.get_component("data_loader")
+        else:
+            session.register_component("data_loader", _loader)
+    return session
+
+
 def aws_clients(endpoint: str | None, region: str = REGION, access_key: str = DEFAULT_KEY) -> AwsClients:
     """Clients for the emulator at ``endpoint`` (fake keys forced; ``access_key`` picks the emulated
     account), or real AWS when ``endpoint`` is None."""
+    import boto3
+    from botocore.config import Config
+
     config = Config(retries={"max_attempts": 3, "mode": "standard"})
     if endpoint:
         fake = fake_aws_env(endpoint, access_key)
@@ -55,9 +77,10 @@ def aws_clients(endpoint: str | None, region: str = REGION, access_key: str = DE
             aws_access_key_id=fake["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=fake["AWS_SECRET_ACCESS_KEY"],
             region_name=region,
+            botocore_session=_botocore_session(),
         )
     else:
-        session = boto3.session.Session(region_name=region)
+        session = boto3.session.Session(region_name=region, botocore_session=_botocore_session())
 
     def client(service: str) -> Any:
         return session.client(service, endpoint_url=endpoint, config=config)  # type: ignore[call-overload]

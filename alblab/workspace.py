@@ -15,11 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 from alblab.aws_env import DEFAULT_KEY, SERVICES, fake_aws_env
 from alblab.sources import resolve_source
 from alblab.terraform import TerraformRunner
@@ -125,6 +120,12 @@ def _rewrite_local_sources(copy_dir: Path, original_dir: Path, keep: tuple[str, 
 
 def write_self_signed(key_dir: Path, stem: str, dns_names: list[str]) -> tuple[Path, Path]:
     """A self-signed certificate + key (the tls provider is not available offline; ACM imports it)."""
+    # Imported here: most commands never make a certificate, and the library costs 50 ms to load.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
     key_dir.mkdir(parents=True, exist_ok=True)
     crt_path, key_path = key_dir / f"{stem}.crt", key_dir / f"{stem}.key"
     if crt_path.exists() and key_path.exists():

@@ -24,6 +24,8 @@ KINDS = ("terraform", "aws provider", "emulator", "data plane", "python (alblab,
 def kind_of(cmdline: bytes) -> str:
     argv = cmdline.split(b"\0")
     head = argv[0].rsplit(b"/", 1)[-1]
+    if b"chromium" in head:  # the console test's browser: its binary is copied under an alblab-... name
+        return "other"
     if head.startswith(b"terraform-provider-aws"):
         return "aws provider"
     if head == b"terraform":
@@ -37,6 +39,27 @@ def kind_of(cmdline: bytes) -> str:
     return "other"
 
 
+def label_of(cmdline: bytes) -> str:
+    """A short name for a Python process (``alblab check``, ``-m alblab.lab.daemon``): where our Python's CPU
+    goes."""
+    argv = [a.decode(errors="replace") for a in cmdline.split(b"\0") if a]
+    if not argv:
+        return "?"
+    head = argv[0].rsplit("/", 1)[-1]
+    rest = argv[1:]
+    if head.startswith("python"):
+        while rest and rest[0].startswith("-") and rest[0] not in ("-m", "-c"):
+            rest = rest[2:] if rest[0] in ("-X", "-W") else rest[1:]
+        if rest[:1] == ["-c"]:
+            return "python -c"
+        if rest[:1] == ["-m"] and len(rest) > 1:
+            return f"-m {rest[1]}" + (f" {rest[2]}" if rest[1] == "alblab" and len(rest) > 2 else "")
+        if rest:
+            head, rest = rest[0].rsplit("/", 1)[-1], rest[1:]
+    word = next((a for a in rest if not a.startswith("-")), "")
+    return f"{head} {word}".strip() if head in ("alblab", "pytest", "py.test") else head
+
+
 class CpuSampler:
     """``with CpuSampler() as cpu: ...`` then ``cpu.by_kind()``: CPU seconds per kind of every descendant."""
 
@@ -45,6 +68,7 @@ class CpuSampler:
         self.root = os.getpid()
         self._ours: set[tuple[int, int]] = set()  # (pid, start time): a recycled PID is another process
         self._cpu: dict[tuple[int, int], tuple[str, float]] = {}
+        self._labels: dict[tuple[int, int], str] = {}  # Python processes only
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.timeline: list[tuple[float, float]] = []  # (monotonic time, CPU-s so far) after each sample
@@ -90,6 +114,8 @@ class CpuSampler:
             # A zombie shows no command line: keep the kind seen before.
             kind = kind_of(cmdline) if cmdline else self._cpu.get(key, ("other", 0.0))[0]
             self._cpu[key] = (kind, cpu)
+            if cmdline and kind == "python (alblab, pytest)":
+                self._labels[key] = label_of(cmdline)
         self.timeline.append((time.monotonic(), sum(cpu for _kind, cpu in self._cpu.values())))
 
     def busy(self, bucket: float = 30.0) -> list[float]:
@@ -108,6 +134,18 @@ class CpuSampler:
         for kind, cpu in self._cpu.values():
             totals[kind] += cpu
         return {kind: round(totals.get(kind, 0.0), 1) for kind in KINDS}
+
+    def by_pid(self) -> dict[int, tuple[str, float]]:
+        """(kind, CPU seconds) per PID; a recycled PID keeps the process seen last."""
+        return {pid: kind_cpu for (pid, _start), kind_cpu in self._cpu.items()}
+
+    def python_by_label(self) -> dict[str, tuple[int, float]]:
+        """(processes, CPU seconds) of our Python processes per ``label_of``, the most CPU first."""
+        totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+        for key, label in self._labels.items():
+            totals[label][0] += 1
+            totals[label][1] += self._cpu[key][1]
+        return {k: (int(n), round(c, 1)) for k, (n, c) in sorted(totals.items(), key=lambda kv: -kv[1][1])}
 
     def total(self) -> float:
         return round(sum(cpu for _kind, cpu in self._cpu.values()), 1)

@@ -10,7 +10,11 @@
    ``benchmarks/test-ids-baseline.txt``: nothing may disappear), terraform commands by kind, CPU by kind,
    and the phases the suite spent its wall time in.
 
-Usage: python benchmarks/suite.py [--example NAME] [--skip-suite] [--skip-fast] [-- extra pytest args]
+With ``--base REF`` the suite of an earlier commit runs first, from a temporary worktree, sampled the same
+way: its CPU per test id beside today's, measured in one run (the machine's speed moves from day to day
+by more than the code does, so only a paired figure says whether the CPU per test id went up).
+
+Usage: python benchmarks/suite.py [--base REF] [--example NAME] [--skip-suite] [--skip-fast] [-- pytest args]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -43,7 +48,7 @@ FAST_LANE = "not apply and not dataplane and not lifecycle"  # as the Makefile's
 BASELINE = Path(__file__).with_name("test-ids-baseline.txt")
 # The suite against its own CPU floor: wall within 1.2 x (sampled CPU-s of its processes / cores), and its CPU
 # per test id no higher than the sampled 846 CPU-s over 603 ids of the run before the speed work.
-FLOOR_GOAL, BEFORE_CPU, BEFORE_IDS = 1.2, 846, 603
+FLOOR_GOAL, BEFORE_CPU, BEFORE_IDS, BEFORE_REF = 1.2, 846, 603, "6ea1f12"
 BUSY_BUCKET = (
     30.0  # seconds per figure of the suite's cores-busy timeline (where it waits instead of working)
 )
@@ -69,21 +74,21 @@ def pytest_argv(extra: list[str], junit: Path) -> list[str]:
     return [*PYTEST, "-q", f"--junitxml={junit}", *extra]
 
 
-def run_pytest(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]:
+def run_pytest(argv: list[str], env: dict[str, str], root: Path = REPO_ROOT) -> tuple[float, int, float]:
     """(wall, exit code, CPU seconds of every descendant, from getrusage)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.run(argv, cwd=REPO_ROOT, env=env, check=False)
+    proc = subprocess.run(argv, cwd=root, env=env, check=False)
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, proc.returncode, cpu
 
 
-def collect_ids(extra: list[str]) -> list[str]:
+def collect_ids(extra: list[str], root: Path = REPO_ROOT, env: dict[str, str] | None = None) -> list[str]:
     out = subprocess.run(
         [*PYTEST, "--collect-only", "-q", *extra],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        cwd=root, env=env, capture_output=True, text=True, check=False,
     ).stdout  # fmt: skip
     return sorted(line for line in out.splitlines() if "::" in line)
 
@@ -174,6 +179,108 @@ def compare_ids(ids: list[str]) -> None:
             print(f"  {test_id}")
 
 
+@dataclass
+class SuiteRun:
+    """One sampled run of a tree's suite."""
+
+    label: str
+    ids: int
+    wall: float
+    rc: int
+    reaped_cpu: float
+    sampler: CpuSampler
+    commands: Counter[str]
+    terraform_cpu: dict[str, float]  # sampled CPU-s of the terraform processes, per subcommand
+
+
+def run_suite(
+    label: str, root: Path, ids: int, extra: list[str], work: Path, env: dict[str, str]
+) -> SuiteRun:
+    """The suite of the tree at ``root``, sampled; the launcher logs every terraform command with its PID."""
+    tf_log = work / "terraform.log"
+    env = {**env, "ALBLAB_TF_LOG": str(tf_log)}
+    # As make test does (both trees alike, so that a pair compares code, not whose bytecode was fresh).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "alblab"], cwd=root, env=env, check=True)
+    with CpuSampler() as sampler:
+        wall, rc, cpu = run_pytest(pytest_argv(extra, work / "suite.xml"), env, root)
+    # A tree older than the command log logs nothing: its Terraform CPU is then not split by subcommand.
+    lines = [line.split() for line in tf_log.read_text().splitlines()] if tf_log.exists() else []
+    by_pid = sampler.by_pid()
+    terraform_cpu: dict[str, float] = defaultdict(float)
+    for command, pid in (line for line in lines if len(line) == 2 and line[1].isdigit()):
+        kind, seconds = by_pid.get(int(pid), ("", 0.0))
+        if kind == "terraform":
+            terraform_cpu[command] += seconds
+    return SuiteRun(
+        label, ids, wall, rc, cpu, sampler, Counter(line[0] for line in lines if line), dict(terraform_cpu)
+    )
+
+
+def report(run: SuiteRun, work: Path) -> None:
+    sampler = run.sampler
+    print(
+        f"\nsuite ({run.label}): {run.wall:.1f} s wall (pytest exit {run.rc}), "
+        f"{run.reaped_cpu:.0f} CPU-s in reaped processes"
+    )
+    if run.commands:
+        print("terraform commands: " + ", ".join(f"{k} {n}" for k, n in run.commands.most_common()))
+        print(
+            "terraform CPU-s per subcommand (sampled; per command): "
+            + ", ".join(
+                f"{k} {sec:.0f} ({sec / run.commands[k]:.2f})"
+                for k, sec in sorted(run.terraform_cpu.items(), key=lambda kv: -kv[1])
+            )
+        )
+    by_kind = sorted(sampler.by_kind().items(), key=lambda kv: -kv[1])
+    print("CPU seconds by process (sampled): " + ", ".join(f"{k} {s:.0f}" for k, s in by_kind if s))
+    top = list(sampler.python_by_label().items())[:12]
+    print(
+        "our Python's CPU-s by process (processes): "
+        + ", ".join(f"{label} {cpu:.0f} ({n})" for label, (n, cpu) in top)
+    )
+    sampled, cores = sampler.total(), os.cpu_count() or 1
+    floor = sampled / cores
+    print(
+        f"CPU floor: {sampled:.0f} sampled CPU-s / {cores} cores = {floor:.1f} s; "
+        f"suite wall / CPU floor {run.wall / floor:.2f} (goal <= {FLOOR_GOAL})"
+    )
+    print(f"CPU per test id: {sampled / run.ids:.2f} CPU-s ({sampled:.0f} / {run.ids} ids)")
+    print(
+        f"cores busy, each {BUSY_BUCKET:.0f} s of the suite: "
+        + " ".join(f"{b:.1f}" for b in sampler.busy(BUSY_BUCKET))
+    )
+    junit, job_times, timings = work / "suite.xml", work / "jobs.json", work / "timings.json"
+    if junit.exists():
+        print("wall seconds per phase (sum of its tests' setup + call + teardown):")
+        for group, sec in phases(junit).items():
+            print(f"  {group:<24} {sec:7.1f}")
+    if job_times.exists():
+        print_jobs(json.loads(job_times.read_text()))
+    if timings.exists():
+        print("per-example phase times inside the suite (s, all examples at once):")
+        print(table(json.loads(timings.read_text())))
+
+
+def base_suite(ref: str, extra: list[str], work: Path) -> SuiteRun:
+    """The suite of commit ``ref`` from a worktree, in today's virtualenv; its own ``alblab`` goes first."""
+    tree = work / "tree"
+    # The rootless tests run the tree as uid 65534: the temporary directories on its path must be readable.
+    for parent in (work, *work.parents):
+        if parent == Path(tempfile.gettempdir()):
+            break
+        parent.chmod(0o755)
+    subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "worktree", "add", "--quiet", "--detach", str(tree), ref], check=True
+    )
+    try:
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        ids = len(collect_ids(extra, tree, env))
+        print(f"\nbase {ref}: {ids} test ids; running its suite ...", flush=True)
+        return run_suite(f"base {ref}", tree, ids, extra, work, env)
+    finally:
+        subprocess.run(["git", "-C", str(REPO_ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -181,6 +288,7 @@ def main() -> int:
     parser.add_argument(
         "--example", default="complete", help="example for the single cycle (default complete)"
     )
+    parser.add_argument("--base", metavar="REF", help="run this commit's suite first, for a paired figure")
     parser.add_argument("--skip-suite", action="store_true")
     parser.add_argument("--skip-fast", action="store_true")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
@@ -193,46 +301,32 @@ def main() -> int:
         results: dict[str, float] = {}
         rc = 0
         if not args.skip_suite:
-            tf_log, junit, timings = work / "terraform.log", work / "suite.xml", work / "timings.json"
-            job_times = work / "jobs.json"
+            base = None
+            if args.base:
+                (work / "base").mkdir()
+                base = base_suite(args.base, args.pytest_args, work / "base")
+                report(base, work / "base")
+            (work / "now").mkdir()
             env = {
                 **os.environ,
-                "ALBLAB_TF_LOG": str(tf_log),
-                "ALBLAB_TIMINGS": str(timings),
-                JOB_TIMES_ENV: str(job_times),
+                "ALBLAB_TIMINGS": str(work / "now" / "timings.json"),
+                JOB_TIMES_ENV: str(work / "now" / "jobs.json"),
             }
-            with CpuSampler() as sampler:
-                wall, rc, cpu = run_pytest(pytest_argv(args.pytest_args, junit), env)
-            results["suite"] = wall
-            print(f"\nsuite: {wall:.1f} s wall (pytest exit {rc}), {cpu:.0f} CPU-s in all processes")
-            lines = tf_log.read_text().splitlines() if tf_log.exists() else []
-            commands = Counter(line.split()[0] for line in lines)
-            print("terraform commands: " + ", ".join(f"{k} {n}" for k, n in commands.most_common()))
-            by_kind = sorted(sampler.by_kind().items(), key=lambda kv: -kv[1])
-            print("CPU seconds by process (sampled): " + ", ".join(f"{k} {s:.0f}" for k, s in by_kind if s))
-            sampled, cores = sampler.total(), os.cpu_count() or 1
-            floor = sampled / cores
-            print(
-                f"CPU floor: {sampled:.0f} sampled CPU-s / {cores} cores = {floor:.1f} s; "
-                f"suite wall / CPU floor {wall / floor:.2f} (goal <= {FLOOR_GOAL})"
-            )
-            print(
-                f"CPU per test id: {sampled / len(ids):.2f} CPU-s ({sampled:.0f} / {len(ids)} ids); "
-                f"before: {BEFORE_CPU / BEFORE_IDS:.2f} ({BEFORE_CPU} / {BEFORE_IDS}), goal: no higher"
-            )
-            print(
-                f"cores busy, each {BUSY_BUCKET:.0f} s of the suite: "
-                + " ".join(f"{b:.1f}" for b in sampler.busy(BUSY_BUCKET))
-            )
-            if junit.exists():
-                print("wall seconds per phase (sum of its tests' setup + call + teardown):")
-                for group, sec in phases(junit).items():
-                    print(f"  {group:<24} {sec:7.1f}")
-            if job_times.exists():
-                print_jobs(json.loads(job_times.read_text()))
-            if timings.exists():
-                print("per-example phase times inside the suite (s, all examples at once):")
-                print(table(json.loads(timings.read_text())))
+            now = run_suite("now", REPO_ROOT, len(ids), args.pytest_args, work / "now", env)
+            report(now, work / "now")
+            results["suite"], rc = now.wall, now.rc
+            per_id = now.sampler.total() / now.ids
+            if base is not None:
+                base_per_id = base.sampler.total() / base.ids
+                print(
+                    f"\nCPU per test id, both measured in this run: now {per_id:.2f}, base {args.base} "
+                    f"{base_per_id:.2f}; now / base {per_id / base_per_id:.2f} (goal <= 1)"
+                )
+            else:
+                print(
+                    f"CPU per test id before the speed work (another day): {BEFORE_CPU / BEFORE_IDS:.2f} "
+                    f"({BEFORE_CPU} / {BEFORE_IDS}); --base {BEFORE_REF} measures it beside today's"
+                )
         if not args.skip_fast:
             fast_wall, fast_rc, fast_cpu = run_pytest(
                 pytest_argv(["-m", FAST_LANE, *args.pytest_args], work / "fast.xml"),
