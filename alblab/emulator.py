@@ -15,6 +15,7 @@ from types import TracebackType
 from alblab import niceness, pids
 from alblab.aws_env import REGION
 from alblab.errors import AlblabError
+from alblab.startclock import StartClock
 from alblab.strict.mode import ModeError, emulator_mode
 
 
@@ -107,8 +108,10 @@ class Emulator:
         return self
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """Until it answers; ``timeout`` does not count the time it queued for a CPU (alblab.startclock)."""
+        assert self._proc is not None
+        clock = StartClock(self._proc.pid, timeout)
+        while not clock.expired():
             if self._proc is not None and self._proc.poll() is not None:
                 raise EmulatorError(
                     f"the AWS emulator exited with {self._proc.returncode} while starting; log: {self._log}"
@@ -118,7 +121,7 @@ class Emulator:
             time.sleep(0.1)
         self.stop()
         raise EmulatorError(
-            f"the AWS emulator did not answer on {self.endpoint} in {timeout:.0f} s; log: {self._log}"
+            f"the AWS emulator did not answer on {self.endpoint} {clock.describe()}; log: {self._log}"
         )
 
     def stop(self) -> None:

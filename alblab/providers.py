@@ -25,6 +25,7 @@ from pathlib import Path
 from alblab import niceness, pids
 from alblab.aws_env import DEFAULT_KEY, fake_aws_env
 from alblab.errors import AlblabError
+from alblab.startclock import StartClock
 from alblab.tfconfig import find_mirror
 from alblab.trace import trace_path
 
@@ -109,8 +110,8 @@ class SharedProvider:
 
     def wait_ready(self, timeout: float = 60.0) -> str:
         assert self._proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        clock = StartClock(self._proc.pid, timeout)  # not counting the time it queued for a CPU
+        while not clock.expired():
             match = _LINE.search(self.log.read_text(errors="replace"))
             if match:
                 self.reattach = match.group(1)
@@ -120,7 +121,7 @@ class SharedProvider:
                 break
             time.sleep(0.05)
         self.stop()
-        raise ProviderError(f"the shared aws provider did not start; see {self.log}")
+        raise ProviderError(f"the shared aws provider did not start {clock.describe()}; see {self.log}")
 
     def start(self) -> str:
         self.spawn()

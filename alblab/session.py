@@ -632,6 +632,10 @@ class StackHandle:
     def workspace(self) -> Workspace:
         """The work copy as it is (``prepare()`` makes a fresh one)."""
         if self._workspace is None:
+            if not self.workdir.is_dir():  # nothing was prepared (the emulator did not start, say)
+                raise StateError(
+                    f"stack {self.key!r} has no work copy ({self.workdir}): nothing ran there yet"
+                )
             self._workspace = Workspace.existing(
                 self.workdir,
                 self.source,

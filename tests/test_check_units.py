@@ -5,6 +5,7 @@ belongs, after the apply."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,10 @@ class FakeHandle:
         self.events, self.fail = events, fail
         self.refresh: bool | None = None
         self.calls: list[str] = []
+        self.workdir = Path(__file__).parent  # a work copy that exists
+
+    def has_state(self) -> bool:
+        return True
 
     def clients(self) -> object:
         return "clients"
@@ -83,6 +88,27 @@ def test_a_clean_destroy_passes_and_a_failed_one_reports_terraform(looked_up: li
     assert (result.status, result.detail) == ("pass", "destroyed; none of the 2 resources is left")
     failed = check._destroy(FakeHandle([], fail=True), RESOURCES)  # type: ignore[arg-type]
     assert failed.status == "fail" and "DependencyViolation" in failed.detail
+
+
+class NeverApplied(FakeHandle):
+    """A stack whose apply failed before Terraform made its work copy (the emulator did not start)."""
+
+    def __init__(self, missing: Path) -> None:
+        super().__init__([])
+        self.workdir = missing
+
+    def clients(self) -> object:
+        raise AssertionError("no API to ask: nothing was applied")
+
+    def destroy(self, refresh: bool = True, on_event: Any = None) -> None:
+        raise FileNotFoundError(self.workdir / ".alblab-terraform")  # what Terraform's launcher met there
+
+
+def test_a_stack_that_never_got_a_work_copy_has_nothing_to_destroy(tmp_path: Path) -> None:
+    # A CI run at nice 10 under load: the emulator did not start, and the destroy after the failed apply ended
+    # the whole check with "unexpected FileNotFoundError" and no report.
+    result = check._destroy(NeverApplied(tmp_path / "work" / "check"), [])  # type: ignore[arg-type]
+    assert (result.status, result.detail) == ("pass", "nothing to destroy: the state holds no resource")
 
 
 def test_the_second_plan_runs_beside_the_verdicts_and_is_listed_after_the_apply(

@@ -211,6 +211,15 @@ def test_down_of_nothing_and_of_a_record_whose_processes_are_gone(tmp_path: Path
     assert not (home / "work").exists() and not (home / "session.json").exists()
 
 
+def test_a_stack_never_prepared_is_a_message_for_every_terraform_command(tmp_path: Path) -> None:
+    # Not a FileNotFoundError from writing Terraform's launcher into a work copy that does not exist.
+    handle = Session(tmp_path / "home").add_stack("main", "basic", prefix="t0000")
+    for command in (handle.destroy, handle.state_json, handle.plan_changes, handle.replan_exitcode):
+        with pytest.raises(StateError, match=r"has no work copy .*: nothing ran there yet"):
+            command()
+    assert not handle.workdir.exists()
+
+
 def test_stack_names_fit_aws_limits() -> None:
     assert unique_name("t1a2b", "path-routing") == "t1a2b-path"
     assert unique_name("t1a2b", "My Shop!") == "t1a2b-myshop"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from alblab import consoles, niceness, records
 from alblab.errors import StateError, UsageError
+from alblab.startclock import StartClock
 
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT_S = 30.0
@@ -110,8 +111,8 @@ def open_console(
     niceness.carry_into_session(process.pid)
     record.pid = process.pid
     consoles.write(home, record)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
+    clock = StartClock(process.pid, START_TIMEOUT_S)  # not counting the time it queued for a CPU
+    while not clock.expired():
         seen = consoles.ready(home)
         if seen is not None and seen[0] == process.pid:
             record.port = seen[1]
@@ -124,4 +125,4 @@ def open_console(
             raise StateError(f"the console did not start: {why}")
         time.sleep(_POLL_S)
     consoles.stop(home)
-    raise StateError(f"the console did not listen within {START_TIMEOUT_S:.0f} s; see {log}")
+    raise StateError(f"the console did not listen {clock.describe()}; see {log}")

@@ -20,6 +20,7 @@ from alblab import niceness, pids, records
 from alblab.lab.daemon import LOG_NAME, PID_NAME, SOCKET_NAME
 from alblab.lab.errors import LabError
 from alblab.sources import REPO_ROOT
+from alblab.startclock import StartClock
 
 LAB_DIR_ENV = "ALBLAB_LAB_DIR"
 DEFAULT_LAB_DIR = REPO_ROOT / ".work" / "lab"
@@ -106,8 +107,8 @@ def spawn_daemon(lab_dir: Path, name: str) -> int:
         env=os.environ.copy(),
     )
     niceness.carry_into_session(process.pid)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
+    clock = StartClock(process.pid, START_TIMEOUT_S)  # not counting the time it queued for a CPU
+    while not clock.expired():
         if process.poll() is not None:
             raise LabError(f"The lab's background process exited ({process.returncode}); see {log}")
         try:
@@ -116,7 +117,7 @@ def spawn_daemon(lab_dir: Path, name: str) -> int:
         except DaemonNotRunning:
             time.sleep(0.1)
     process.terminate()
-    raise LabError(f"The lab's background process did not answer in {START_TIMEOUT_S:.0f} s; see {log}")
+    raise LabError(f"The lab's background process did not answer {clock.describe()}; see {log}")
 
 
 def call(
