@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import textwrap
 import threading
@@ -477,6 +478,13 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         rc = 1
+    if argv is None:
+        # The process is this command (the `alblab` script, `python -m alblab.cli`), and it has ended: a
+        # Ctrl-C from here on changes nothing. The interpreter's exit (joining threads, closing clients) takes
+        # a moment; a Ctrl-C then raised KeyboardInterrupt where nothing catches it, and the process died of
+        # SIGINT whatever the command had done, without a word. A caller that passes ``argv`` (the suite, in
+        # its own process) keeps its handler: an ignored SIGINT would pass on to every process it starts.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(int(rc or 0))
 
 

@@ -41,6 +41,14 @@ def cmdline(pid: int) -> list[bytes]:
         return []
 
 
+def cwd(pid: int) -> str:
+    """The process's working directory; "?" when it is gone or not ours to read."""
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return "?"
+
+
 def terminate(pid: int, ours: Callable[[int], bool], timeout: float = 10.0) -> bool:
     """SIGTERM, then SIGKILL after ``timeout``; signals ``pid`` only while ``ours(pid)`` says it is still the
     process recorded (not gone, not recycled). True once it is gone."""

@@ -82,12 +82,12 @@ def sweep(home: Path, done: list[str], problems: list[str]) -> None:
     deadline = time.monotonic() + TERRAFORM_STOP_S
     while time.monotonic() < deadline and any(still(pid) for pid in terraform):
         time.sleep(0.1)
-    real = [pid for pid in terraform if not (Path(_cwd(pid)) / OVERRIDE_FILE).exists()]
+    real = [pid for pid in terraform if not (Path(pids.cwd(pid)) / OVERRIDE_FILE).exists()]
     running = [pid for pid in real if still(pid)]
     if running:
         # Its providers and the emulator stay too: Terraform on real AWS must not lose its state.
         problems.extend(
-            f"terraform (pid {pid}, in {_cwd(pid)}) did not stop after Ctrl-C: once it has, run "
+            f"terraform (pid {pid}, in {pids.cwd(pid)}) did not stop after Ctrl-C: once it has, run "
             "'alblab down' again"
             for pid in running
         )
@@ -107,13 +107,6 @@ def sweep(home: Path, done: list[str], problems: list[str]) -> None:
             done.append(f"stopped {what}, found by this state directory's mark")
         else:
             problems.append(f"{what} did not stop")
-
-
-def _cwd(pid: int) -> str:
-    try:
-        return os.readlink(f"/proc/{pid}/cwd")
-    except OSError:
-        return "?"
 
 
 def keep_work_copy(workdir: Path) -> str:

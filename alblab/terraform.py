@@ -225,6 +225,10 @@ def running_pid(workdir: Path) -> int | None:
     argv = pids.cmdline(pid)
     if not pids.alive(pid) or not argv or not argv[0].endswith(b"terraform"):
         return None
+    # PIDs come round again (32768 of them by default): the PID file of a Terraform that ended long ago can
+    # name another stack's Terraform now, which a Ctrl-C here must not stop.
+    if pids.cwd(pid) != str(Path(workdir).resolve()):
+        return None
     return pid
 
 

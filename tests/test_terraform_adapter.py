@@ -253,3 +253,30 @@ def test_a_launcher_held_open_for_writing_is_started_once_it_is_free(tmp_path: P
     assert busy.value.errno == 26  # ETXTBSY: what an unretried start meets
     runner.init()  # retried until the holder has let go
     holder.wait()
+
+
+def test_a_pid_file_names_a_terraform_only_while_it_runs_in_that_work_copy(tmp_path: Path) -> None:
+    """PIDs come round again (32768 by default, and a suite starts many thousands of processes): the PID file
+    of a Terraform that ended can name another stack's Terraform, which a Ctrl-C here must not stop."""
+    import shutil
+    import subprocess
+
+    from alblab.terraform import PID_FILE, running_pid
+
+    fake = tmp_path / "bin" / "terraform"  # argv[0] ends in "terraform", as a real one's does
+    fake.parent.mkdir()
+    fake.symlink_to(shutil.which("sleep") or "/bin/sleep")
+    ours, elsewhere = tmp_path / "ours", tmp_path / "another-stack"
+    ours.mkdir()
+    elsewhere.mkdir()
+    procs = {where: subprocess.Popen([str(fake), "60"], cwd=where) for where in (ours, elsewhere)}
+    try:
+        (ours / PID_FILE).write_text(f"{procs[elsewhere].pid}\n")
+        assert running_pid(ours) is None
+        (ours / PID_FILE).write_text(f"{procs[ours].pid}\n")
+        assert running_pid(ours) == procs[ours].pid
+    finally:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()
+    assert running_pid(ours) is None

@@ -22,6 +22,7 @@ from alblab.dataplane.netns import Netns
 from alblab.dataplane.procs import ProcTable
 from alblab.dataplane.topology import Host, Topology
 from alblab.model import Stack
+from alblab.startclock import StartClock
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODES = ("healthy", "unhealthy", "dead")
@@ -184,19 +185,28 @@ class Backends:
             self.forget(ns)
         if started:
             self.progress(f"stand-in backends: starting {len(started)}")
-        deadline = time.monotonic() + START_TIMEOUT_S
+        # Each start's timeout does not count the time its process queued for a CPU (alblab.startclock).
+        clocks = {
+            ns: StartClock(self.table.procs[f"backend:{ns}"].pid, START_TIMEOUT_S)
+            for ns in [ns for ns, _ready in started] + [ns for ns, _ready, _text in waiting]
+        }
         for ns, ready in started:
             while not (ready.exists() if self.kind == "standin" else _listening(net, ns, wanted[ns].ports)):
-                self._wait_or_fail(ns, wanted[ns].owner, deadline)
+                self._wait_or_fail(ns, wanted[ns].owner, clocks[ns])
         for ns, ready, text in waiting:
             while not _ready_with(ready, text):
-                self._wait_or_fail(ns, wanted[ns].owner, deadline)
+                self._wait_or_fail(ns, wanted[ns].owner, clocks[ns])
         return [wanted[ns].owner for ns, _ in started]
 
-    def _wait_or_fail(self, ns: str, owner: str, deadline: float) -> None:
-        if time.monotonic() > deadline or not self.table.is_running(f"backend:{ns}"):
+    def _wait_or_fail(self, ns: str, owner: str, clock: StartClock) -> None:
+        if not self.table.is_running(f"backend:{ns}"):
             raise DataPlaneError(
-                f"the backend of {owner} did not start; see {self.run_dir / f'backend-{owner}.log'}"
+                f"the backend of {owner} exited while starting; see {self.run_dir / f'backend-{owner}.log'}"
+            )
+        if clock.expired():
+            raise DataPlaneError(
+                f"the backend of {owner} did not start {clock.describe()}; "
+                f"see {self.run_dir / f'backend-{owner}.log'}"
             )
         time.sleep(0.02)
 
