@@ -232,7 +232,7 @@ def _destroy(handle: StackHandle, resources: list[tuple[str, str, dict]]) -> Res
     """Destroy without reading every resource back first (the state is Terraform's own from this check), and
     look each resource up in the API the moment Terraform reports it gone, while the destroy still waits for
     others (an instance takes the provider 10 s): the leak check ends with the destroy."""
-    if not handle.workdir.is_dir() or not handle.has_state():
+    if not handle.has_state():
         # The apply failed before it created anything (the emulator did not start, the plan failed).
         return Result("destroy", "pass", "nothing to destroy: the state holds no resource")
     recorded = {address: (kind, values) for address, kind, values in resources}

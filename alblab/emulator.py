@@ -109,12 +109,13 @@ class Emulator:
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Until it answers; ``timeout`` does not count the time it queued for a CPU (alblab.startclock)."""
-        assert self._proc is not None
-        clock = StartClock(self._proc.pid, timeout)
+        proc = self._proc
+        assert proc is not None
+        clock = StartClock(proc.pid, timeout)
         while not clock.expired():
-            if self._proc is not None and self._proc.poll() is not None:
+            if proc.poll() is not None:
                 raise EmulatorError(
-                    f"the AWS emulator exited with {self._proc.returncode} while starting; log: {self._log}"
+                    f"the AWS emulator exited with {proc.returncode} while starting; log: {self._log}"
                 )
             if answers(self.endpoint):
                 return

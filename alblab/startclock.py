@@ -45,6 +45,8 @@ class StartClock:
 
     def expired(self) -> bool:
         wall = time.monotonic() - self._began
+        if wall < self.timeout:  # queueing only ever adds time: /proc is read once the wall time is up
+            return False
         self._queued = max(self._queued, queued_s(self.pid) - self._queued_before)
         return wall >= self.timeout * WALL_CAP or wall - self._queued >= self.timeout
 

@@ -30,7 +30,6 @@ class FakeHandle:
         self.events, self.fail = events, fail
         self.refresh: bool | None = None
         self.calls: list[str] = []
-        self.workdir = Path(__file__).parent  # a work copy that exists
 
     def has_state(self) -> bool:
         return True
@@ -96,6 +95,9 @@ class NeverApplied(FakeHandle):
     def __init__(self, missing: Path) -> None:
         super().__init__([])
         self.workdir = missing
+
+    def has_state(self) -> bool:
+        return (self.workdir / "terraform.tfstate").exists()
 
     def clients(self) -> object:
         raise AssertionError("no API to ask: nothing was applied")

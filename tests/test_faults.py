@@ -209,7 +209,7 @@ class Up:
 
     def finish(self, timeout: float = 600) -> int:
         rc = self.proc.wait(timeout=timeout)
-        time.sleep(0.1)  # let the reader thread take the last lines
+        self._reader.join(timeout=10)  # it has ended: its last lines
         return rc
 
     def _has(self, text: str) -> bool:
